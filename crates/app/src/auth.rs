@@ -1,0 +1,234 @@
+//! Logging in and out, sessions, and the first super-administrator.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use zhiyuan_domain::{Role, Scope};
+use zhiyuan_store::{SessionRow, UserRow};
+
+use crate::crypto::{self, dummy_password_hash, hash_password, random_token, token_hash, verify_password};
+use crate::error::{AppError, AppResult, ErrorKind};
+use crate::views::UserView;
+use crate::{clock, new_id, Actor, App};
+
+/// Failed logins allowed per account, and per client address, within the window.
+const MAX_FAILURES_PER_ACCOUNT: u32 = 5;
+const MAX_FAILURES_PER_ADDRESS: u32 = 20;
+const WINDOW_MS: i64 = 15 * 60 * 1000;
+
+/// Counts failed logins per account and per address; a success clears the account's count.
+/// In memory: a restart forgives, which is fine for throttling guessers.
+#[derive(Default)]
+pub struct LoginThrottle {
+    failures: Mutex<HashMap<String, (u32, i64)>>,
+}
+
+impl LoginThrottle {
+    fn blocked(&self, key: &str, limit: u32, now: i64) -> bool {
+        let map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        matches!(map.get(key), Some((n, since)) if *n >= limit && now - since < WINDOW_MS)
+    }
+
+    fn fail(&self, key: &str, now: i64) {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() > 100_000 {
+            map.retain(|_, (_, since)| now - *since < WINDOW_MS);
+        }
+        let e = map.entry(key.to_owned()).or_insert((0, now));
+        if now - e.1 >= WINDOW_MS {
+            *e = (0, now);
+        }
+        e.0 += 1;
+    }
+
+    fn clear(&self, key: &str) {
+        self.failures.lock().unwrap_or_else(|e| e.into_inner()).remove(key);
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+pub struct LoginInput {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct LoginOutput {
+    /// Bearer token for `Authorization: Bearer <token>`; also set as the session cookie.
+    pub token: String,
+    pub user: UserView,
+    #[serde(skip)]
+    pub csrf_token: String,
+}
+
+pub fn check_password_strength(password: &str) -> AppResult<()> {
+    let n = password.chars().count();
+    if !(8..=128).contains(&n) {
+        return Err(AppError::invalid("password", "password_weak", "密码长度须为 8 到 128 个字符"));
+    }
+    Ok(())
+}
+
+pub fn check_username(username: &str) -> AppResult<String> {
+    let u = username.trim();
+    let ok = (3..=40).contains(&u.chars().count())
+        && u.chars().all(|c| c.is_alphanumeric() || "_-.@".contains(c));
+    if !ok {
+        return Err(AppError::invalid(
+            "username",
+            "username_invalid",
+            "用户名须为 3 到 40 个字母、数字或 _ - . @",
+        ));
+    }
+    Ok(u.to_owned())
+}
+
+impl App {
+    pub async fn login(&self, input: &LoginInput, client_addr: &str) -> AppResult<LoginOutput> {
+        let now = clock::now_ms();
+        let account_key = format!("u:{}", input.username.trim());
+        let address_key = format!("a:{client_addr}");
+        if self.throttle.blocked(&account_key, MAX_FAILURES_PER_ACCOUNT, now)
+            || self.throttle.blocked(&address_key, MAX_FAILURES_PER_ADDRESS, now)
+        {
+            return Err(AppError::new(
+                ErrorKind::TooManyRequests,
+                "too_many_attempts",
+                "登录失败次数过多，请 15 分钟后再试",
+            ));
+        }
+        let user = self.store.get_user_by_username(input.username.trim()).await?;
+        let password = input.password.clone();
+        let stored = user
+            .as_ref()
+            .filter(|u| !u.disabled)
+            .map(|u| u.password_hash.clone())
+            .unwrap_or_else(|| dummy_password_hash().to_owned());
+        // argon2 is deliberately slow: keep it off the async workers.
+        let ok = tokio::task::spawn_blocking(move || verify_password(&password, &stored))
+            .await
+            .unwrap_or(false);
+        let user = match user {
+            Some(u) if ok && !u.disabled => u,
+            _ => {
+                self.throttle.fail(&account_key, now);
+                self.throttle.fail(&address_key, now);
+                return Err(AppError::new(
+                    ErrorKind::Unauthorized,
+                    "bad_credentials",
+                    "用户名或密码错误",
+                ));
+            }
+        };
+        self.throttle.clear(&account_key);
+        let token = random_token();
+        let csrf_token = random_token();
+        self.store
+            .insert_session(&SessionRow {
+                token_hash: token_hash(&token),
+                user_id: user.id.clone(),
+                csrf_token: csrf_token.clone(),
+                created_at: now,
+                expires_at: now + self.config.session_hours * 3_600_000,
+            })
+            .await?;
+        Ok(LoginOutput {
+            token,
+            user: UserView::from(&user),
+            csrf_token,
+        })
+    }
+
+    pub async fn logout(&self, token: &str) -> AppResult<()> {
+        Ok(self.store.delete_session(&token_hash(token)).await?)
+    }
+
+    /// The actor behind a session or bearer token.
+    pub async fn authenticate(&self, token: &str) -> AppResult<Actor> {
+        let session = self
+            .store
+            .get_session(&token_hash(token), clock::now_ms())
+            .await?
+            .ok_or_else(AppError::unauthorized)?;
+        let user = self
+            .store
+            .get_user(&session.user_id)
+            .await?
+            .filter(|u| !u.disabled)
+            .ok_or_else(AppError::unauthorized)?;
+        let scope = self.scope_of(&user).await?;
+        Ok(Actor {
+            user_id: user.id.clone(),
+            username: user.username.clone(),
+            role: Role::parse(&user.role).map_err(|_| AppError::internal())?,
+            is_super: user.is_super,
+            scope,
+            volunteer_id: user.volunteer_id.clone(),
+            org_id: user.org_id.clone(),
+            team_id: user.team_id.clone(),
+            csrf_token: session.csrf_token,
+        })
+    }
+
+    /// An account's scope, from where it is bound now (paths move with their nodes).
+    pub(crate) async fn scope_of(&self, user: &UserRow) -> AppResult<Scope> {
+        if user.is_super {
+            return Ok(Scope::All);
+        }
+        let missing = || AppError::internal();
+        match Role::parse(&user.role).map_err(|_| missing())? {
+            Role::Admin => {
+                let org = self.store.get_org(user.org_id.as_deref().ok_or_else(missing)?).await?;
+                Ok(Scope::Org { org_path: org.ok_or_else(missing)?.path })
+            }
+            Role::TeamLeader => {
+                let team = self.store.get_team(user.team_id.as_deref().ok_or_else(missing)?).await?;
+                let team = team.ok_or_else(missing)?;
+                Ok(Scope::Team { team_path: team.path, org_path: team.org_path })
+            }
+            Role::Volunteer => Ok(Scope::Volunteer {
+                volunteer_id: user.volunteer_id.clone().ok_or_else(missing)?,
+            }),
+        }
+    }
+
+    /// `zhiyuan admin create`: a super-administrator whose scope is everything.
+    pub async fn create_super_admin(&self, username: &str, password: &str) -> AppResult<UserView> {
+        let username = check_username(username)?;
+        check_password_strength(password)?;
+        if self.store.get_user_by_username(&username).await?.is_some() {
+            return Err(AppError::conflict("duplicate_username", "用户名已被使用").with_field("username"));
+        }
+        let password = password.to_owned();
+        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(|_| AppError::internal())?;
+        let user = UserRow {
+            id: new_id(),
+            username,
+            password_hash: hash,
+            role: Role::Admin.as_str().to_owned(),
+            is_super: true,
+            org_id: None,
+            team_id: None,
+            volunteer_id: None,
+            scope_org_path: "/".to_owned(),
+            disabled: false,
+            created_at: clock::now_ms(),
+        };
+        let system = Actor::system("命令行");
+        let audit = self.audit_entry(&system, "user.create_super", "user", &user.id, "/", None, crate::snapshot(&UserView::from(&user)));
+        self.store.insert_user(&user, Some(&audit)).await?;
+        Ok(UserView::from(&user))
+    }
+}
+
+/// Hashing a password for new accounts, off the async workers.
+pub(crate) async fn hash_password_blocking(password: &str) -> AppResult<String> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || crypto::hash_password(&password))
+        .await
+        .map_err(|_| AppError::internal())
+}

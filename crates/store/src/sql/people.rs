@@ -1,0 +1,247 @@
+//! Volunteers and user accounts.
+
+use std::collections::HashMap;
+
+use sqlx::{Pool, QueryBuilder};
+
+use super::{Db, Tx};
+use crate::{path_upper, StoreError, StoreResult, UserRow, VolunteerQuery, VolunteerRecord, VolunteerRow};
+
+const SELECT_VOLUNTEER: &str = "SELECT v.*, o.path AS org_path, o.name AS org_name \
+     FROM volunteers v JOIN orgs o ON o.id = v.org_id";
+
+pub(super) async fn insert_volunteer(tx: &mut Tx, rec: &VolunteerRecord) -> StoreResult<()> {
+    let v = &rec.row;
+    sqlx::query(
+        "INSERT INTO volunteers (id, volunteer_no, name, id_cipher, id_hash, id_masked, birth_date, \
+         gender, phone, org_id, veteran, branch, enlisted_year, discharged_year, military_rank, \
+         party_member, health, home_lat, home_lon, consent_data, consent_location, \
+         guardian_consent, status, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, \
+         $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, \
+         $24, $25, $26)",
+    )
+    .bind(&v.id)
+    .bind(&v.volunteer_no)
+    .bind(&v.name)
+    .bind(&v.id_cipher)
+    .bind(&v.id_hash)
+    .bind(&v.id_masked)
+    .bind(&v.birth_date)
+    .bind(&v.gender)
+    .bind(&v.phone)
+    .bind(&v.org_id)
+    .bind(v.veteran)
+    .bind(&v.branch)
+    .bind(v.enlisted_year)
+    .bind(v.discharged_year)
+    .bind(&v.military_rank)
+    .bind(v.party_member)
+    .bind(&v.health)
+    .bind(v.home_lat)
+    .bind(v.home_lon)
+    .bind(v.consent_data)
+    .bind(v.consent_location)
+    .bind(v.guardian_consent)
+    .bind(&v.status)
+    .bind(v.created_at)
+    .bind(v.updated_at)
+    .bind(v.version)
+    .execute(&mut **tx)
+    .await?;
+    write_skills(tx, &v.id, &rec.skills).await
+}
+
+async fn write_skills(tx: &mut Tx, volunteer_id: &str, skills: &[String]) -> StoreResult<()> {
+    sqlx::query("DELETE FROM volunteer_skills WHERE volunteer_id = $1")
+        .bind(volunteer_id)
+        .execute(&mut **tx)
+        .await?;
+    if skills.is_empty() {
+        return Ok(());
+    }
+    let mut qb = QueryBuilder::<Db>::new("INSERT INTO volunteer_skills (volunteer_id, skill) ");
+    qb.push_values(skills, |mut b, s| {
+        b.push_bind(volunteer_id).push_bind(s);
+    });
+    qb.build().execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Everything but the identity (ID number, volunteer number) may change; the version must be
+/// the next one.
+pub(super) async fn update_volunteer(tx: &mut Tx, rec: &VolunteerRecord) -> StoreResult<()> {
+    let v = &rec.row;
+    let done = sqlx::query(
+        "UPDATE volunteers SET name = $1, phone = $2, org_id = $3, veteran = $4, branch = $5, \
+         enlisted_year = $6, discharged_year = $7, military_rank = $8, party_member = $9, \
+         health = $10, home_lat = $11, home_lon = $12, consent_data = $13, \
+         consent_location = $14, guardian_consent = $15, status = $16, updated_at = $17, \
+         version = $18 WHERE id = $19 AND version = $20",
+    )
+    .bind(&v.name)
+    .bind(&v.phone)
+    .bind(&v.org_id)
+    .bind(v.veteran)
+    .bind(&v.branch)
+    .bind(v.enlisted_year)
+    .bind(v.discharged_year)
+    .bind(&v.military_rank)
+    .bind(v.party_member)
+    .bind(&v.health)
+    .bind(v.home_lat)
+    .bind(v.home_lon)
+    .bind(v.consent_data)
+    .bind(v.consent_location)
+    .bind(v.guardian_consent)
+    .bind(&v.status)
+    .bind(v.updated_at)
+    .bind(v.version)
+    .bind(&v.id)
+    .bind(v.version - 1)
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Stale);
+    }
+    write_skills(tx, &v.id, &rec.skills).await
+}
+
+pub(super) async fn get_volunteer(pool: &Pool<Db>, id: &str) -> StoreResult<Option<VolunteerRecord>> {
+    let row: Option<VolunteerRow> = sqlx::query_as(&format!("{SELECT_VOLUNTEER} WHERE v.id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    match row {
+        None => Ok(None),
+        Some(row) => Ok(with_skills(pool, vec![row]).await?.pop()),
+    }
+}
+
+async fn with_skills(pool: &Pool<Db>, rows: Vec<VolunteerRow>) -> StoreResult<Vec<VolunteerRecord>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut qb = QueryBuilder::<Db>::new(
+        "SELECT volunteer_id, skill FROM volunteer_skills WHERE volunteer_id IN (",
+    );
+    let mut ids = qb.separated(", ");
+    for r in &rows {
+        ids.push_bind(&r.id);
+    }
+    qb.push(") ORDER BY volunteer_id, skill");
+    let pairs: Vec<(String, String)> = qb.build_query_as().fetch_all(pool).await?;
+    let mut by_id: HashMap<String, Vec<String>> = HashMap::new();
+    for (id, skill) in pairs {
+        by_id.entry(id).or_default().push(skill);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let skills = by_id.remove(&row.id).unwrap_or_default();
+            VolunteerRecord { row, skills }
+        })
+        .collect())
+}
+
+/// LIKE pattern text with its wildcards escaped (the query says `ESCAPE '\'`).
+fn like_escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+fn push_filters(qb: &mut QueryBuilder<'_, Db>, q: &VolunteerQuery) {
+    qb.push(" WHERE 1 = 1");
+    if let Some(p) = &q.within_org_path {
+        qb.push(" AND o.path >= ").push_bind(p.clone());
+        qb.push(" AND o.path < ").push_bind(path_upper(p));
+    }
+    if let Some(p) = &q.within_team_path {
+        qb.push(
+            " AND EXISTS (SELECT 1 FROM team_members m JOIN teams t ON t.id = m.team_id \
+             WHERE m.volunteer_id = v.id AND t.path >= ",
+        )
+        .push_bind(p.clone())
+        .push(" AND t.path < ")
+        .push_bind(path_upper(p))
+        .push(")");
+    }
+    if let Some(id) = &q.only_id {
+        qb.push(" AND v.id = ").push_bind(id.clone());
+    }
+    if let Some(f) = &q.name_fragment {
+        qb.push(" AND v.name LIKE ")
+            .push_bind(format!("%{}%", like_escape(f)))
+            .push(" ESCAPE '\\'");
+    }
+    if let Some(t) = &q.phone_tail {
+        qb.push(" AND v.phone LIKE ")
+            .push_bind(format!("%{}", like_escape(t)))
+            .push(" ESCAPE '\\'");
+    }
+    if let Some(s) = &q.skill {
+        qb.push(" AND EXISTS (SELECT 1 FROM volunteer_skills s WHERE s.volunteer_id = v.id AND s.skill = ")
+            .push_bind(s.clone())
+            .push(")");
+    }
+    if let Some(b) = q.veteran {
+        qb.push(" AND v.veteran = ").push_bind(b);
+    }
+    if let Some(b) = q.party_member {
+        qb.push(" AND v.party_member = ").push_bind(b);
+    }
+}
+
+pub(super) async fn search(
+    pool: &Pool<Db>,
+    q: &VolunteerQuery,
+) -> StoreResult<(Vec<VolunteerRecord>, i64)> {
+    let mut qb = QueryBuilder::<Db>::new(SELECT_VOLUNTEER);
+    push_filters(&mut qb, q);
+    qb.push(" ORDER BY v.created_at DESC, v.id LIMIT ")
+        .push_bind(q.limit)
+        .push(" OFFSET ")
+        .push_bind(q.offset);
+    let rows: Vec<VolunteerRow> = qb.build_query_as().fetch_all(pool).await?;
+    let mut count = QueryBuilder::<Db>::new(
+        "SELECT COUNT(*) FROM volunteers v JOIN orgs o ON o.id = v.org_id",
+    );
+    push_filters(&mut count, q);
+    let (total,): (i64,) = count.build_query_as().fetch_one(pool).await?;
+    Ok((with_skills(pool, rows).await?, total))
+}
+
+pub(super) async fn skill_suggestions(
+    pool: &Pool<Db>,
+    fragment: &str,
+    limit: i64,
+) -> StoreResult<Vec<(String, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT skill, COUNT(*) AS n FROM volunteer_skills WHERE skill LIKE $1 ESCAPE '\\' \
+         GROUP BY skill ORDER BY n DESC, skill LIMIT $2",
+    )
+    .bind(format!("%{}%", like_escape(fragment)))
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}
+
+pub(super) async fn insert_user(tx: &mut Tx, u: &UserRow) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO users (id, username, password_hash, role, is_super, org_id, team_id, \
+         volunteer_id, scope_org_path, disabled, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&u.id)
+    .bind(&u.username)
+    .bind(&u.password_hash)
+    .bind(&u.role)
+    .bind(u.is_super)
+    .bind(&u.org_id)
+    .bind(&u.team_id)
+    .bind(&u.volunteer_id)
+    .bind(&u.scope_org_path)
+    .bind(u.disabled)
+    .bind(u.created_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,75 @@
+//! Embedded SQLite: WAL, a busy timeout, full sync (an acknowledged write survives `kill -9`
+//! and power loss), every write through one writer connection, reads from a small pool.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Pool, Sqlite, Transaction};
+
+use crate::{StoreError, StoreResult};
+
+pub(crate) type Db = Sqlite;
+type Backend = SqliteStore;
+
+#[path = "sql/mod.rs"]
+mod imp;
+
+/// SQL suffix that locks the rows read inside a write transaction. SQLite needs none: the
+/// writer holds the database's write lock from `BEGIN IMMEDIATE` on.
+const FOR_UPDATE: &str = "";
+
+pub struct SqliteStore {
+    writer: Pool<Sqlite>,
+    reader: Pool<Sqlite>,
+}
+
+impl SqliteStore {
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(StoreError::Db)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options.clone())
+            .await
+            .map_err(StoreError::Db)?;
+        sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await
+            .map_err(StoreError::Db)?;
+        Ok(SqliteStore { writer, reader })
+    }
+
+    fn reader(&self) -> &Pool<Sqlite> {
+        &self.reader
+    }
+
+    /// `BEGIN IMMEDIATE` takes the write lock up front, so a transaction that reads and then
+    /// writes never fails on upgrade when another process (a CLI command) writes too.
+    async fn begin_write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
+        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    fn backend_name(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn backup_to(&self, out: &str) -> StoreResult<()> {
+        // VACUUM INTO writes a consistent snapshot while other connections go on.
+        sqlx::query("VACUUM INTO $1")
+            .bind(out)
+            .execute(&self.reader)
+            .await?;
+        Ok(())
+    }
+}
