@@ -1,1 +1,147 @@
-fn main() {}
+//! `zhiyuan`: one binary that serves the web pages and API and administers the database.
+
+mod config;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use config::{FileConfig, Overrides, Settings};
+use zhiyuan_app::{App, AppConfig};
+use zhiyuan_web::WebConfig;
+
+#[derive(Parser)]
+#[command(name = "zhiyuan", version, about = "志愿：退役军人志愿服务队管理系统")]
+struct Cli {
+    /// Optional TOML configuration file.
+    #[arg(long, global = true, env = "ZHIYUAN_CONFIG")]
+    config: Option<PathBuf>,
+    /// Database URL: sqlite://PATH (default sqlite://zhiyuan.db) or postgres://…
+    #[arg(long, global = true, env = "ZHIYUAN_DB")]
+    db: Option<String>,
+    /// Master key (64 hex digits) for ID-number encryption.
+    #[arg(long, global = true, env = "ZHIYUAN_SECRET_KEY", hide_env_values = true)]
+    secret_key: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the web pages and API (migrates the schema first).
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long, env = "ZHIYUAN_LISTEN")]
+        listen: Option<String>,
+        /// Load the demo county into an empty database and print the demo logins.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Account administration.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Writes a consistent copy of the database while the server runs.
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Creates a super-administrator whose scope is everything.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long, env = "ZHIYUAN_ADMIN_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+}
+
+#[tokio::main]
+async fn main() {
+    if let Err(e) = run().await {
+        eprintln!("错误: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let file = FileConfig::load(cli.config.as_deref())?;
+    let listen = match &cli.command {
+        Command::Serve { listen, .. } => listen.clone(),
+        _ => None,
+    };
+    let settings = Settings::resolve(file, Overrides { db: cli.db, listen, secret_key: cli.secret_key })?;
+    let store = zhiyuan_store::connect(&settings.db)
+        .await
+        .with_context(|| format!("cannot open the database {}", redact(&settings.db)))?;
+    let app = App::new(
+        Arc::clone(&store),
+        AppConfig { secret_key_hex: settings.secret_key_hex.clone(), session_hours: settings.session_hours },
+    )
+    .map_err(|e| anyhow::anyhow!(e))?;
+    match cli.command {
+        Command::Serve { demo, .. } => serve(app, &settings, demo).await,
+        Command::Admin { command: AdminCommand::Create { username, password } } => {
+            let user = app.create_super_admin(&username, &password).await?;
+            println!("已创建超级管理员 {}", user.username);
+            Ok(())
+        }
+        Command::Backup { out } => {
+            let out = out.to_str().context("the backup path must be UTF-8")?;
+            if std::path::Path::new(out).exists() {
+                anyhow::bail!("{out} already exists; choose a new file");
+            }
+            store.backup(out).await?;
+            println!("已备份到 {out}");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(app: App, settings: &Settings, demo: bool) -> anyhow::Result<()> {
+    if demo {
+        match zhiyuan_app::demo::load_demo(&app).await? {
+            Some(logins) => {
+                println!("已载入演示数据（奈曼旗）。演示账号：");
+                for l in logins {
+                    println!("  {:<10} 用户名 {:<10} 密码 {:<12} {}", l.role_label, l.username, l.password, l.scope);
+                }
+            }
+            None => println!("数据库已有数据，未重复载入演示数据。演示账号同上次。"),
+        }
+    }
+    println!("志愿 已启动: http://{}  (数据库 {})", settings.listen, redact(&settings.db));
+    let web = WebConfig {
+        secure_cookies: settings.secure_cookies,
+        trusted_proxy: settings.trusted_proxy,
+        session_hours: settings.session_hours,
+    };
+    zhiyuan_web::serve(app, web, settings.listen).await.context("the server stopped")?;
+    Ok(())
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}

@@ -6,6 +6,8 @@ pub mod actor;
 pub mod auth;
 pub mod clock;
 pub mod crypto;
+pub mod demo;
+mod demo_data;
 pub mod error;
 pub mod orgs;
 pub mod teams;

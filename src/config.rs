@@ -1,0 +1,115 @@
+//! Configuration: command-line flags win over `ZHIYUAN_*` variables (clap reads both), which
+//! win over the optional TOML file (`--config` / `ZHIYUAN_CONFIG`), which wins over defaults.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use serde::Deserialize;
+
+pub const DEFAULT_DB: &str = "sqlite://zhiyuan.db";
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub db: Option<String>,
+    pub listen: Option<String>,
+    /// 64 hex digits.
+    pub secret_key: Option<String>,
+    pub session_hours: Option<i64>,
+    pub secure_cookies: Option<bool>,
+    pub trusted_proxy: Option<String>,
+}
+
+impl FileConfig {
+    pub fn load(path: Option<&Path>) -> anyhow::Result<FileConfig> {
+        let Some(path) = path else {
+            return Ok(FileConfig::default());
+        };
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read config file {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("bad config file {}", path.display()))
+    }
+}
+
+/// Everything `serve` and the admin commands need, resolved.
+#[derive(Debug)]
+pub struct Settings {
+    pub db: String,
+    pub listen: SocketAddr,
+    pub secret_key_hex: String,
+    pub session_hours: i64,
+    pub secure_cookies: bool,
+    pub trusted_proxy: Option<IpAddr>,
+}
+
+pub struct Overrides {
+    pub db: Option<String>,
+    pub listen: Option<String>,
+    pub secret_key: Option<String>,
+}
+
+impl Settings {
+    pub fn resolve(file: FileConfig, o: Overrides) -> anyhow::Result<Settings> {
+        let db = o.db.or(file.db).unwrap_or_else(|| DEFAULT_DB.to_owned());
+        let listen = o.listen.or(file.listen).unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
+        let listen: SocketAddr = listen
+            .parse()
+            .with_context(|| format!("--listen must be an address like 127.0.0.1:8080, got {listen}"))?;
+        let secret_key_hex = match o.secret_key.or(file.secret_key) {
+            Some(k) => k,
+            None => key_file_for(&db)?,
+        };
+        let trusted_proxy = match file.trusted_proxy {
+            Some(p) => Some(p.parse().with_context(|| format!("trusted_proxy must be an IP address, got {p}"))?),
+            None => None,
+        };
+        Ok(Settings {
+            db,
+            listen,
+            secret_key_hex,
+            session_hours: file.session_hours.unwrap_or(12).clamp(1, 24 * 30),
+            secure_cookies: file.secure_cookies.unwrap_or(false),
+            trusted_proxy,
+        })
+    }
+}
+
+/// Without a configured key, a SQLite database keeps its key in a file beside it
+/// (`zhiyuan.db.key`, mode 0600), made on first start. PostgreSQL deployments run several
+/// processes that must share one key, so there it has to be configured.
+fn key_file_for(db: &str) -> anyhow::Result<String> {
+    let Some(rest) = db.strip_prefix("sqlite://").or_else(|| db.strip_prefix("sqlite:")) else {
+        bail!("set the secret key (ZHIYUAN_SECRET_KEY or secret_key in the config file) for {db}");
+    };
+    let db_path = rest.split('?').next().unwrap_or(rest);
+    if db_path.is_empty() || db_path == ":memory:" {
+        bail!("set ZHIYUAN_SECRET_KEY for an in-memory database");
+    }
+    let key_path = PathBuf::from(format!("{db_path}.key"));
+    if key_path.exists() {
+        let key = std::fs::read_to_string(&key_path)
+            .with_context(|| format!("cannot read {}", key_path.display()))?;
+        return Ok(key.trim().to_owned());
+    }
+    let key = zhiyuan_app::crypto::Secrets::generate_hex();
+    write_private(&key_path, &key)?;
+    eprintln!("已生成密钥文件 {}（请妥善备份：没有它无法解密身份证号码）", key_path.display());
+    Ok(key)
+}
+
+fn write_private(path: &Path, content: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path).with_context(|| format!("cannot create {}", path.display()))?;
+    f.write_all(content.as_bytes())?;
+    f.sync_all()?;
+    Ok(())
+}

@@ -1,0 +1,10 @@
+//! One integration-test binary: the real router, a real database (SQLite, or PostgreSQL when
+//! `ZHIYUAN_TEST_PG` is set), every endpoint.
+
+mod auth;
+mod harness;
+mod orgs;
+mod scope;
+mod teams;
+mod users_audit;
+mod volunteers;
