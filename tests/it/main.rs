@@ -5,6 +5,7 @@ mod auth;
 mod harness;
 mod orgs;
 mod scope;
+mod scope_props;
 mod teams;
 mod users_audit;
 mod volunteers;

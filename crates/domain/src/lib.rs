@@ -48,3 +48,6 @@ pub use phone::Phone;
 pub use scope::{child_path, is_within, Role, Scope};
 pub use team::{Echelon, Position};
 pub use volunteer::{GeoPoint, Health, PersonName, Skills, VeteranDetails};
+
+#[cfg(test)]
+mod fuzz_tests;

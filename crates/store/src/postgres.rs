@@ -10,6 +10,8 @@ use crate::{StoreError, StoreResult};
 pub(crate) type Db = Postgres;
 type Backend = PgStore;
 
+// The shared SQL is compiled once per backend on purpose (see sql/mod.rs).
+#[allow(clippy::duplicate_mod)]
 #[path = "sql/mod.rs"]
 mod imp;
 

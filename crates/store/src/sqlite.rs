@@ -12,6 +12,8 @@ use crate::{StoreError, StoreResult};
 pub(crate) type Db = Sqlite;
 type Backend = SqliteStore;
 
+// The shared SQL is compiled once per backend on purpose (see sql/mod.rs).
+#[allow(clippy::duplicate_mod)]
 #[path = "sql/mod.rs"]
 mod imp;
 

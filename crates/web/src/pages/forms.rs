@@ -1,5 +1,5 @@
 //! Helpers shared by the page forms: `<select>` options, the orgs and units of the actor's
-//! area in tree order, optional text and numbers, paging.
+//! area in tree order, optional text and numbers, errors beside fields.
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -19,7 +19,10 @@ pub struct Opt {
 
 impl Opt {
     pub fn new(value: impl Into<String>, label: impl Into<String>) -> Opt {
-        Opt { value: value.into(), label: label.into() }
+        Opt {
+            value: value.into(),
+            label: label.into(),
+        }
     }
 
     /// Whether this option is the selected value (templates: `o.is(form.field)`).
@@ -29,38 +32,68 @@ impl Opt {
 }
 
 pub fn levels() -> Vec<Opt> {
-    Level::all().iter().map(|v| Opt::new(v.as_str(), v.label_zh())).collect()
+    Level::all()
+        .iter()
+        .map(|v| Opt::new(v.as_str(), v.label_zh()))
+        .collect()
 }
 
 pub fn unit_types() -> Vec<Opt> {
-    UnitType::all().iter().map(|v| Opt::new(v.as_str(), v.label_zh())).collect()
+    UnitType::all()
+        .iter()
+        .map(|v| Opt::new(v.as_str(), v.label_zh()))
+        .collect()
 }
 
 pub fn echelons() -> Vec<Opt> {
-    Echelon::all().iter().map(|v| Opt::new(v.as_str(), v.label_zh())).collect()
+    Echelon::all()
+        .iter()
+        .map(|v| Opt::new(v.as_str(), v.label_zh()))
+        .collect()
 }
 
 pub fn positions() -> Vec<Opt> {
-    Position::all().iter().map(|v| Opt::new(v.as_str(), v.label_zh())).collect()
+    Position::all()
+        .iter()
+        .map(|v| Opt::new(v.as_str(), v.label_zh()))
+        .collect()
 }
 
 pub fn healths() -> Vec<Opt> {
-    Health::all().iter().map(|v| Opt::new(v.as_str(), v.label_zh())).collect()
+    Health::all()
+        .iter()
+        .map(|v| Opt::new(v.as_str(), v.label_zh()))
+        .collect()
 }
 
 pub fn roles() -> Vec<Opt> {
-    Role::all().iter().map(|v| Opt::new(v.as_str(), v.label_zh())).collect()
+    Role::all()
+        .iter()
+        .map(|v| Opt::new(v.as_str(), v.label_zh()))
+        .collect()
 }
 
 /// `不限 / 是 / 否` for yes-no filters.
 pub fn tristate() -> Vec<Opt> {
-    vec![Opt::new("", "不限"), Opt::new("true", "是"), Opt::new("false", "否")]
+    vec![
+        Opt::new("", "不限"),
+        Opt::new("true", "是"),
+        Opt::new("false", "否"),
+    ]
 }
 
 /// Items put in depth-first order, each with its depth below the top of its tree. An item
 /// whose parent is not in the list starts a tree; siblings keep their order.
-pub fn tree_order<T>(items: Vec<T>, id: impl Fn(&T) -> &str, parent: impl Fn(&T) -> Option<&str>) -> Vec<(usize, T)> {
-    let index: HashMap<String, usize> = items.iter().enumerate().map(|(i, t)| (id(t).to_owned(), i)).collect();
+pub fn tree_order<T>(
+    items: Vec<T>,
+    id: impl Fn(&T) -> &str,
+    parent: impl Fn(&T) -> Option<&str>,
+) -> Vec<(usize, T)> {
+    let index: HashMap<String, usize> = items
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (id(t).to_owned(), i))
+        .collect();
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); items.len()];
     let mut roots = Vec::new();
     for (i, t) in items.iter().enumerate() {
@@ -76,7 +109,10 @@ pub fn tree_order<T>(items: Vec<T>, id: impl Fn(&T) -> &str, parent: impl Fn(&T)
         stack.extend(children[i].iter().rev().map(|&c| (depth + 1, c)));
     }
     let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
-    order.into_iter().filter_map(|(d, i)| slots[i].take().map(|t| (d, t))).collect()
+    order
+        .into_iter()
+        .filter_map(|(d, i)| slots[i].take().map(|t| (d, t)))
+        .collect()
 }
 
 /// A full-width space per level, so `<option>` text shows the tree.
@@ -95,7 +131,12 @@ pub async fn area_orgs(app: &App, actor: &Actor) -> AppResult<Vec<(usize, OrgVie
 
 pub fn org_opts(orgs: &[(usize, OrgView)]) -> Vec<Opt> {
     orgs.iter()
-        .map(|(d, o)| Opt::new(&o.id, format!("{}{}（{}）", indent(*d), o.name, o.level_label)))
+        .map(|(d, o)| {
+            Opt::new(
+                &o.id,
+                format!("{}{}（{}）", indent(*d), o.name, o.level_label),
+            )
+        })
         .collect()
 }
 
@@ -111,7 +152,18 @@ pub async fn area_teams(app: &App, actor: &Actor) -> AppResult<Vec<(usize, TeamV
 pub fn team_opts(teams: &[(usize, TeamView)]) -> Vec<Opt> {
     teams
         .iter()
-        .map(|(d, t)| Opt::new(&t.id, format!("{}{}（{} · {}）", indent(*d), t.name, t.echelon_label, t.org_name)))
+        .map(|(d, t)| {
+            Opt::new(
+                &t.id,
+                format!(
+                    "{}{}（{} · {}）",
+                    indent(*d),
+                    t.name,
+                    t.echelon_label,
+                    t.org_name
+                ),
+            )
+        })
         .collect()
 }
 
@@ -136,7 +188,7 @@ pub fn tri(s: &str) -> Option<bool> {
 }
 
 /// Full-width digits and signs (typed with a Chinese IME) read as ASCII.
-fn ascii_digits(s: &str) -> String {
+pub(super) fn ascii_digits(s: &str) -> String {
     s.trim()
         .chars()
         .map(|c| match c {
@@ -174,7 +226,10 @@ impl Checks {
 
     pub fn fail(&mut self, e: AppError) {
         let field = e.field.clone().unwrap_or_default();
-        self.errors.by_field.entry(field).or_insert_with(|| e.message.clone());
+        self.errors
+            .by_field
+            .entry(field)
+            .or_insert_with(|| e.message.clone());
         self.first.get_or_insert(e);
     }
 
@@ -194,7 +249,10 @@ pub fn form_errors(e: &AppError, fields: &[&str], remap: &[(&str, &str)]) -> Fie
     let target = if fields.contains(&field) {
         Some(field)
     } else if e.kind == ErrorKind::Unprocessable {
-        remap.iter().find(|(from, _)| *from == field).map(|(_, to)| *to)
+        remap
+            .iter()
+            .find(|(from, _)| *from == field)
+            .map(|(_, to)| *to)
     } else {
         None
     };
@@ -206,64 +264,4 @@ pub fn form_errors(e: &AppError, fields: &[&str], remap: &[(&str, &str)]) -> Fie
         None => out.general = Some(e.message.clone()),
     }
     out
-}
-
-/// `&`, `<`, `>`, `"` and `'` escaped, for the few fragments built without a template.
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// "2026-05-01T09:00:00+08:00" as "2026-05-01 09:00".
-pub fn show_time(rfc3339: &str) -> String {
-    rfc3339.get(..16).map(|s| s.replacen('T', " ", 1)).unwrap_or_else(|| rfc3339.to_owned())
-}
-
-/// A page number from a query string: anything unreadable is page 1.
-pub fn page_of(raw: &str) -> i64 {
-    ascii_digits(raw).parse::<i64>().unwrap_or(1).max(1)
-}
-
-/// Previous and next links of a paged list.
-#[derive(Clone, Debug, Default)]
-pub struct Pager {
-    pub page: i64,
-    pub pages: i64,
-    pub total: i64,
-    pub prev: Option<String>,
-    pub next: Option<String>,
-}
-
-impl Pager {
-    /// `url(n)` builds the link to page `n`.
-    pub fn new(total: i64, page: i64, per_page: i64, url: impl Fn(i64) -> String) -> Pager {
-        let pages = ((total + per_page - 1) / per_page).max(1);
-        Pager {
-            page,
-            pages,
-            total,
-            prev: (page > 1).then(|| url((page - 1).min(pages))),
-            next: (page < pages).then(|| url(page + 1)),
-        }
-    }
-}
-
-/// `key=value&…` with values URL-encoded, skipping empty values.
-pub fn query_string(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}={}", urlencoding::encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
 }

@@ -81,28 +81,43 @@ async fn load(state: &AppState, actor: &Actor, id: &str) -> Result<OrgPage, AppE
     let listed = app.teams_of_org(actor, id).await?;
     let teams = forms::tree_order(listed, |t| &t.id, |t| t.parent_team_id.as_deref())
         .into_iter()
-        .map(|(d, team)| TeamRow { indent: d.min(5), team })
+        .map(|(d, team)| TeamRow {
+            indent: d.min(5),
+            team,
+        })
         .collect();
     // An admin who may see the node covers it (only team leaders see an org they don't manage).
     let can_admin = actor.is_admin();
     Ok(OrgPage {
         chrome: Chrome::of(actor),
-        child: ChildForm { level: next_level(&org.level).to_owned(), ..Default::default() },
-        team: TeamForm { echelon: "team".to_owned(), ..Default::default() },
+        child: ChildForm {
+            level: next_level(&org.level).to_owned(),
+            ..Default::default()
+        },
+        team: TeamForm {
+            echelon: "team".to_owned(),
+            ..Default::default()
+        },
         org,
         trail,
         children,
         teams,
         can_admin,
         levels: forms::levels(),
-        unit_types: std::iter::once(Opt::new("", "（不指定）")).chain(forms::unit_types()).collect(),
+        unit_types: std::iter::once(Opt::new("", "（不指定）"))
+            .chain(forms::unit_types())
+            .collect(),
         echelons: forms::echelons(),
         child_errors: FieldErrors::default(),
         team_errors: FieldErrors::default(),
     })
 }
 
-pub async fn show(State(state): State<AppState>, PageActor(actor): PageActor, Path(id): Path<String>) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    PageActor(actor): PageActor,
+    Path(id): Path<String>,
+) -> Response {
     match load(&state, &actor, &id).await {
         Ok(page) => render(StatusCode::OK, &page),
         Err(e) => error_page(Some(&actor), &e),
@@ -110,7 +125,13 @@ pub async fn show(State(state): State<AppState>, PageActor(actor): PageActor, Pa
 }
 
 /// Re-renders the page with a failed form's values and errors.
-async fn rerender(state: &AppState, actor: &Actor, id: &str, status: StatusCode, fill: impl FnOnce(&mut OrgPage)) -> Response {
+async fn rerender(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    status: StatusCode,
+    fill: impl FnOnce(&mut OrgPage),
+) -> Response {
     match load(state, actor, id).await {
         Ok(mut page) => {
             fill(&mut page);
@@ -150,8 +171,11 @@ pub async fn create_child(
         Err(e) => {
             rerender(&state, &actor, &id, status_of(e.kind), |p| {
                 p.child = f;
-                p.child_errors =
-                    forms::form_errors(&e, &["name", "level", "population", "unit_type"], &[("parent_id", "level")]);
+                p.child_errors = forms::form_errors(
+                    &e,
+                    &["name", "level", "population", "unit_type"],
+                    &[("parent_id", "level")],
+                );
             })
             .await
         }
@@ -179,8 +203,11 @@ pub async fn create_team(
         Err(e) => {
             rerender(&state, &actor, &id, status_of(e.kind), |p| {
                 p.team = f;
-                p.team_errors =
-                    forms::form_errors(&e, &["name", "echelon", "specialty"], &[("parent_team_id", "echelon")]);
+                p.team_errors = forms::form_errors(
+                    &e,
+                    &["name", "echelon", "specialty"],
+                    &[("parent_team_id", "echelon")],
+                );
             })
             .await
         }

@@ -1,0 +1,130 @@
+//! `/audit`: the audit log of the actor's area, newest first (admins).
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::Value;
+use zhiyuan_app::users::AuditQuery;
+use zhiyuan_app::views::AuditView;
+
+use super::listing::{page_of, show_time, Pager};
+use super::{error_page, render, Chrome};
+use crate::extract::PageActor;
+use crate::AppState;
+
+const PER_PAGE: i64 = 50;
+
+/// The action code in words; unknown codes are shown as they are.
+pub fn action_label(code: &str) -> String {
+    match code {
+        "org.create" => "新增组织",
+        "org.update" => "修改组织",
+        "team.create" => "新建队伍",
+        "team.update" => "修改队伍",
+        "team.appoint" => "任命队员",
+        "team.remove_member" => "移出队员",
+        "volunteer.create" => "登记志愿者",
+        "volunteer.update" => "修改志愿者",
+        "user.create" => "创建账号",
+        other => other,
+    }
+    .to_owned()
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AuditParams {
+    page: String,
+}
+
+pub struct Entry {
+    at: String,
+    actor: String,
+    action: String,
+    code: String,
+    kind: String,
+    name: String,
+    link: Option<String>,
+    detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    chrome: Option<Chrome>,
+    entries: Vec<Entry>,
+    pager: Pager,
+}
+
+fn text<'a>(v: Option<&'a Value>, key: &str) -> Option<&'a str> {
+    v.and_then(|v| v.get(key)).and_then(Value::as_str)
+}
+
+fn entry(a: &AuditView) -> Entry {
+    let (before, after) = (a.before.as_ref(), a.after.as_ref());
+    let pick = |key: &str| text(after, key).or_else(|| text(before, key));
+    let (kind, link) = match a.subject_type.as_str() {
+        "org" => ("组织", Some(format!("/orgs/{}", a.subject_id))),
+        "team" => ("队伍", Some(format!("/teams/{}", a.subject_id))),
+        "volunteer" => ("志愿者", Some(format!("/volunteers/{}", a.subject_id))),
+        "user" => ("账号", None),
+        other => (other, None),
+    };
+    let name = match a.action.as_str() {
+        "team.appoint" => pick("team_name"),
+        _ => pick("name").or_else(|| pick("username")),
+    };
+    let detail = match a.action.as_str() {
+        "team.appoint" => {
+            let position = pick("position")
+                .and_then(|p| zhiyuan_domain::Position::parse(p).ok())
+                .map(|p| p.label_zh())
+                .unwrap_or_default();
+            format!("{} {}", pick("name").unwrap_or_default(), position)
+        }
+        "team.remove_member" => pick("volunteer_id")
+            .map(|v| format!("志愿者 {v}"))
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
+    Entry {
+        at: show_time(&a.at),
+        actor: a.actor_name.clone(),
+        action: action_label(&a.action),
+        code: a.action.clone(),
+        kind: kind.to_owned(),
+        name: name.unwrap_or_default().to_owned(),
+        link,
+        detail,
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    PageActor(actor): PageActor,
+    Query(q): Query<AuditParams>,
+) -> Response {
+    let page = page_of(&q.page);
+    let query = AuditQuery {
+        subject_id: None,
+        page: Some(page),
+        per_page: Some(PER_PAGE),
+    };
+    match state.app.audit_log(&actor, &query).await {
+        Ok(p) => {
+            let pager = Pager::new(p.total, page, PER_PAGE, |n| format!("/audit?page={n}"));
+            let entries = p.items.iter().map(entry).collect();
+            render(
+                StatusCode::OK,
+                &AuditPage {
+                    chrome: Chrome::of(&actor),
+                    entries,
+                    pager,
+                },
+            )
+        }
+        Err(e) => error_page(Some(&actor), &e),
+    }
+}
