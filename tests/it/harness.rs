@@ -54,7 +54,7 @@ impl Resp {
     }
 }
 
-async fn database_url(dir: &tempfile::TempDir) -> String {
+pub async fn database_url(dir: &tempfile::TempDir) -> String {
     match std::env::var("ZHIYUAN_TEST_PG") {
         Ok(admin) if !admin.is_empty() => {
             use sqlx::Connection;

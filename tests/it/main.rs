@@ -2,6 +2,7 @@
 //! `ZHIYUAN_TEST_PG` is set), every endpoint.
 
 mod auth;
+mod durability;
 mod harness;
 mod orgs;
 mod scope;
