@@ -53,16 +53,22 @@ pub struct Overrides {
 impl Settings {
     pub fn resolve(file: FileConfig, o: Overrides) -> anyhow::Result<Settings> {
         let db = o.db.or(file.db).unwrap_or_else(|| DEFAULT_DB.to_owned());
-        let listen = o.listen.or(file.listen).unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
-        let listen: SocketAddr = listen
-            .parse()
-            .with_context(|| format!("--listen must be an address like 127.0.0.1:8080, got {listen}"))?;
+        let listen = o
+            .listen
+            .or(file.listen)
+            .unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
+        let listen: SocketAddr = listen.parse().with_context(|| {
+            format!("--listen must be an address like 127.0.0.1:8080, got {listen}")
+        })?;
         let secret_key_hex = match o.secret_key.or(file.secret_key) {
             Some(k) => k,
             None => key_file_for(&db)?,
         };
         let trusted_proxy = match file.trusted_proxy {
-            Some(p) => Some(p.parse().with_context(|| format!("trusted_proxy must be an IP address, got {p}"))?),
+            Some(p) => Some(
+                p.parse()
+                    .with_context(|| format!("trusted_proxy must be an IP address, got {p}"))?,
+            ),
             None => None,
         };
         Ok(Settings {
@@ -80,7 +86,10 @@ impl Settings {
 /// (`zhiyuan.db.key`, mode 0600), made on first start. PostgreSQL deployments run several
 /// processes that must share one key, so there it has to be configured.
 fn key_file_for(db: &str) -> anyhow::Result<String> {
-    let Some(rest) = db.strip_prefix("sqlite://").or_else(|| db.strip_prefix("sqlite:")) else {
+    let Some(rest) = db
+        .strip_prefix("sqlite://")
+        .or_else(|| db.strip_prefix("sqlite:"))
+    else {
         bail!("set the secret key (ZHIYUAN_SECRET_KEY or secret_key in the config file) for {db}");
     };
     let db_path = rest.split('?').next().unwrap_or(rest);
@@ -95,7 +104,10 @@ fn key_file_for(db: &str) -> anyhow::Result<String> {
     }
     let key = zhiyuan_app::crypto::Secrets::generate_hex();
     write_private(&key_path, &key)?;
-    eprintln!("已生成密钥文件 {}（请妥善备份：没有它无法解密身份证号码）", key_path.display());
+    eprintln!(
+        "已生成密钥文件 {}（请妥善备份：没有它无法解密身份证号码）",
+        key_path.display()
+    );
     Ok(key)
 }
 
@@ -108,7 +120,9 @@ fn write_private(path: &Path, content: &str) -> anyhow::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    let mut f = opts.open(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
     f.write_all(content.as_bytes())?;
     f.sync_all()?;
     Ok(())

@@ -21,7 +21,12 @@ struct Cli {
     #[arg(long, global = true, env = "ZHIYUAN_DB")]
     db: Option<String>,
     /// Master key (64 hex digits) for ID-number encryption.
-    #[arg(long, global = true, env = "ZHIYUAN_SECRET_KEY", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "ZHIYUAN_SECRET_KEY",
+        hide_env_values = true
+    )]
     secret_key: Option<String>,
     #[command(subcommand)]
     command: Command,
@@ -72,7 +77,8 @@ async fn main() {
 async fn run() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -82,18 +88,30 @@ async fn run() -> anyhow::Result<()> {
         Command::Serve { listen, .. } => listen.clone(),
         _ => None,
     };
-    let settings = Settings::resolve(file, Overrides { db: cli.db, listen, secret_key: cli.secret_key })?;
+    let settings = Settings::resolve(
+        file,
+        Overrides {
+            db: cli.db,
+            listen,
+            secret_key: cli.secret_key,
+        },
+    )?;
     let store = zhiyuan_store::connect(&settings.db)
         .await
         .with_context(|| format!("cannot open the database {}", redact(&settings.db)))?;
     let app = App::new(
         Arc::clone(&store),
-        AppConfig { secret_key_hex: settings.secret_key_hex.clone(), session_hours: settings.session_hours },
+        AppConfig {
+            secret_key_hex: settings.secret_key_hex.clone(),
+            session_hours: settings.session_hours,
+        },
     )
     .map_err(|e| anyhow::anyhow!(e))?;
     match cli.command {
         Command::Serve { demo, .. } => serve(app, &settings, demo).await,
-        Command::Admin { command: AdminCommand::Create { username, password } } => {
+        Command::Admin {
+            command: AdminCommand::Create { username, password },
+        } => {
             let user = app.create_super_admin(&username, &password).await?;
             println!("已创建超级管理员 {}", user.username);
             Ok(())
@@ -119,16 +137,25 @@ async fn serve(app: App, settings: &Settings, demo: bool) -> anyhow::Result<()> 
                     println!("  {:<10} 用户名 {:<10} 密码 {:<12} {}", l.role_label, l.username, l.password, l.scope);
                 }
             }
-            None => println!("数据库已有数据，未重复载入演示数据。演示账号同上次。"),
+            None => println!(
+                "数据库已有数据，未重复载入演示数据。演示账号 county、township、leader、volunteer，密码 {}",
+                zhiyuan_app::demo::DEMO_PASSWORD
+            ),
         }
     }
-    println!("志愿 已启动: http://{}  (数据库 {})", settings.listen, redact(&settings.db));
+    println!(
+        "志愿 已启动: http://{}  (数据库 {})",
+        settings.listen,
+        redact(&settings.db)
+    );
     let web = WebConfig {
         secure_cookies: settings.secure_cookies,
         trusted_proxy: settings.trusted_proxy,
         session_hours: settings.session_hours,
     };
-    zhiyuan_web::serve(app, web, settings.listen).await.context("the server stopped")?;
+    zhiyuan_web::serve(app, web, settings.listen)
+        .await
+        .context("the server stopped")?;
     Ok(())
 }
 

@@ -32,23 +32,50 @@ pub struct Resp {
 
 impl Resp {
     pub fn id(&self) -> String {
-        self.body["id"].as_str().unwrap_or_else(|| panic!("no id in {}", self.text)).to_owned()
+        self.body["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no id in {}", self.text))
+            .to_owned()
     }
 
     #[track_caller]
     pub fn expect(self, status: u16) -> Resp {
-        assert_eq!(self.status.as_u16(), status, "unexpected answer: {}", self.text);
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected answer: {}",
+            self.text
+        );
         self
     }
 
     /// Asserts the API's error shape, its status, code and (when given) field.
     #[track_caller]
     pub fn expect_error(self, status: u16, code: &str, field: Option<&str>) -> Resp {
-        assert_eq!(self.status.as_u16(), status, "unexpected answer: {}", self.text);
-        assert_eq!(self.body["error"]["code"], code, "unexpected code: {}", self.text);
-        assert!(self.body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "no message: {}", self.text);
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected answer: {}",
+            self.text
+        );
+        assert_eq!(
+            self.body["error"]["code"], code,
+            "unexpected code: {}",
+            self.text
+        );
+        assert!(
+            self.body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "no message: {}",
+            self.text
+        );
         if let Some(f) = field {
-            assert_eq!(self.body["error"]["field"], f, "unexpected field: {}", self.text);
+            assert_eq!(
+                self.body["error"]["field"], f,
+                "unexpected field: {}",
+                self.text
+            );
         }
         self
     }
@@ -59,8 +86,13 @@ pub async fn database_url(dir: &tempfile::TempDir) -> String {
         Ok(admin) if !admin.is_empty() => {
             use sqlx::Connection;
             let name = format!("t_{}", uuid::Uuid::new_v4().simple());
-            let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect to the test PostgreSQL");
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+            let mut conn = sqlx::PgConnection::connect(&admin)
+                .await
+                .expect("connect to the test PostgreSQL");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .expect("create test database");
             let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
             format!("{base}/{name}")
         }
@@ -71,23 +103,52 @@ pub async fn database_url(dir: &tempfile::TempDir) -> String {
 pub async fn spawn() -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = database_url(&dir).await;
-    let store: Arc<dyn zhiyuan_store::Store> = zhiyuan_store::connect(&url).await.expect("open store");
-    let app = App::new(store, AppConfig { secret_key_hex: "5a".repeat(32), session_hours: 12 }).expect("app");
-    app.create_super_admin("root", ROOT_PASSWORD).await.expect("super admin");
-    let router = zhiyuan_web::router(app.clone(), WebConfig { session_hours: 12, ..Default::default() });
-    let mut t = TestApp { router, app, root: String::new(), _dir: dir };
+    let store: Arc<dyn zhiyuan_store::Store> =
+        zhiyuan_store::connect(&url).await.expect("open store");
+    let app = App::new(
+        store,
+        AppConfig {
+            secret_key_hex: "5a".repeat(32),
+            session_hours: 12,
+        },
+    )
+    .expect("app");
+    app.create_super_admin("root", ROOT_PASSWORD)
+        .await
+        .expect("super admin");
+    let router = zhiyuan_web::router(
+        app.clone(),
+        WebConfig {
+            session_hours: 12,
+            ..Default::default()
+        },
+    );
+    let mut t = TestApp {
+        router,
+        app,
+        root: String::new(),
+        _dir: dir,
+    };
     t.root = t.login("root", ROOT_PASSWORD).await;
     t
 }
 
 impl TestApp {
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Resp {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Resp {
         let mut req = Request::builder().method(method).uri(path);
         if let Some(t) = token {
             req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
         }
         let req = match body {
-            Some(b) => req.header(header::CONTENT_TYPE, "application/json").body(Body::from(b.to_string())),
+            Some(b) => req
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(b.to_string())),
             None => req.body(Body::empty()),
         }
         .unwrap();
@@ -95,13 +156,23 @@ impl TestApp {
     }
 
     pub async fn send(&self, req: Request<Body>) -> Resp {
-        let resp = self.router.clone().oneshot(req).await.expect("router never fails");
+        let resp = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("router never fails");
         let status = resp.status();
         let headers = resp.headers().clone();
         let bytes = resp.into_body().collect().await.expect("body").to_bytes();
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Resp { status, body, text, headers }
+        Resp {
+            status,
+            body,
+            text,
+            headers,
+        }
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Resp {
@@ -113,7 +184,8 @@ impl TestApp {
     }
 
     pub async fn patch(&self, path: &str, token: &str, body: Value) -> Resp {
-        self.call(Method::PATCH, path, Some(token), Some(body)).await
+        self.call(Method::PATCH, path, Some(token), Some(body))
+            .await
     }
 
     pub async fn delete(&self, path: &str, token: &str) -> Resp {
@@ -122,20 +194,36 @@ impl TestApp {
 
     pub async fn login(&self, username: &str, password: &str) -> String {
         let r = self
-            .call(Method::POST, "/api/v1/auth/login", None, Some(json!({"username": username, "password": password})))
+            .call(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"username": username, "password": password})),
+            )
             .await
             .expect(200);
         r.body["token"].as_str().expect("token").to_owned()
     }
 
     pub async fn org(&self, token: &str, name: &str, level: &str, parent: Option<&str>) -> String {
-        self.post("/api/v1/orgs", token, json!({"name": name, "level": level, "parent_id": parent, "population": 2000}))
-            .await
-            .expect(201)
-            .id()
+        self.post(
+            "/api/v1/orgs",
+            token,
+            json!({"name": name, "level": level, "parent_id": parent, "population": 2000}),
+        )
+        .await
+        .expect(201)
+        .id()
     }
 
-    pub async fn team(&self, token: &str, name: &str, org: &str, parent: Option<&str>, echelon: &str) -> String {
+    pub async fn team(
+        &self,
+        token: &str,
+        name: &str,
+        org: &str,
+        parent: Option<&str>,
+        echelon: &str,
+    ) -> String {
         self.post(
             "/api/v1/teams",
             token,
@@ -147,7 +235,10 @@ impl TestApp {
     }
 
     pub async fn volunteer(&self, token: &str, name: &str, org: &str, seq: u32) -> String {
-        self.post("/api/v1/volunteers", token, volunteer_body(name, org, seq)).await.expect(201).id()
+        self.post("/api/v1/volunteers", token, volunteer_body(name, org, seq))
+            .await
+            .expect(201)
+            .id()
     }
 
     /// An account with `role` bound to `target` (org, team or volunteer id); returns its token.
@@ -172,7 +263,10 @@ impl TestApp {
 /// sequence, and the right check character.
 pub fn id_number(birth: &str, seq: u32) -> String {
     let first17 = format!("150525{birth}{:03}", seq % 1000);
-    format!("{first17}{}", zhiyuan_domain::id_number::check_char(&first17))
+    format!(
+        "{first17}{}",
+        zhiyuan_domain::id_number::check_char(&first17)
+    )
 }
 
 pub fn volunteer_body(name: &str, org: &str, seq: u32) -> Value {
@@ -182,7 +276,7 @@ pub fn volunteer_body(name: &str, org: &str, seq: u32) -> Value {
         "phone": format!("138{:08}", seq),
         "org_id": org,
         "veteran": true,
-        "party_member": seq % 2 == 0,
+        "party_member": seq.is_multiple_of(2),
         "skills": ["应急救援", "驾驶"],
         "home": {"lat": 42.85, "lon": 120.66}
     })

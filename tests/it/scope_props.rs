@@ -9,9 +9,18 @@ use crate::harness::{spawn, volunteer_body};
 /// A random tree: node i > 0 hangs under an earlier node.
 fn arb_tree() -> impl Strategy<Value = (Vec<usize>, usize)> {
     (3usize..10)
-        .prop_flat_map(|n| (proptest::collection::vec(any::<prop::sample::Index>(), n - 1), 0..n))
+        .prop_flat_map(|n| {
+            (
+                proptest::collection::vec(any::<prop::sample::Index>(), n - 1),
+                0..n,
+            )
+        })
         .prop_map(|(picks, admin_at)| {
-            let parents: Vec<usize> = picks.iter().enumerate().map(|(i, ix)| ix.index(i + 1)).collect();
+            let parents: Vec<usize> = picks
+                .iter()
+                .enumerate()
+                .map(|(i, ix)| ix.index(i + 1))
+                .collect();
             (parents, admin_at)
         })
 }

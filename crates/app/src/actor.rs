@@ -77,8 +77,13 @@ impl App {
     /// The org, when it exists and the actor may see it; 404 otherwise (an id outside the
     /// scope is as good as unknown). Team leaders may also see the org their unit belongs to.
     pub(crate) async fn visible_org(&self, actor: &Actor, id: &str) -> AppResult<OrgRow> {
-        let org = self.store.get_org(id).await?.ok_or_else(|| AppError::not_found("组织"))?;
-        let own_team_org = matches!(&actor.scope, Scope::Team { org_path, .. } if *org_path == org.path);
+        let org = self
+            .store
+            .get_org(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("组织"))?;
+        let own_team_org =
+            matches!(&actor.scope, Scope::Team { org_path, .. } if *org_path == org.path);
         if actor.covers_org(&org) || own_team_org {
             Ok(org)
         } else {
@@ -87,7 +92,12 @@ impl App {
     }
 
     /// The org, when the actor may change things in it; 404 when unknown, 403 when outside.
-    pub(crate) async fn writable_org(&self, actor: &Actor, id: &str, field: &str) -> AppResult<OrgRow> {
+    pub(crate) async fn writable_org(
+        &self,
+        actor: &Actor,
+        id: &str,
+        field: &str,
+    ) -> AppResult<OrgRow> {
         let org = self
             .store
             .get_org(id)
@@ -101,7 +111,11 @@ impl App {
     }
 
     pub(crate) async fn visible_team(&self, actor: &Actor, id: &str) -> AppResult<TeamRow> {
-        let team = self.store.get_team(id).await?.ok_or_else(|| AppError::not_found("队伍"))?;
+        let team = self
+            .store
+            .get_team(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("队伍"))?;
         if actor.covers_team(&team) {
             Ok(team)
         } else {
@@ -109,7 +123,12 @@ impl App {
         }
     }
 
-    pub(crate) async fn writable_team(&self, actor: &Actor, id: &str, field: &str) -> AppResult<TeamRow> {
+    pub(crate) async fn writable_team(
+        &self,
+        actor: &Actor,
+        id: &str,
+        field: &str,
+    ) -> AppResult<TeamRow> {
         let team = self
             .store
             .get_team(id)
@@ -124,7 +143,11 @@ impl App {
 
     /// May the actor see this volunteer? Admins by locality, team leaders by membership of a
     /// unit they lead, a volunteer only themselves.
-    pub(crate) async fn covers_volunteer(&self, actor: &Actor, v: &VolunteerRecord) -> AppResult<bool> {
+    pub(crate) async fn covers_volunteer(
+        &self,
+        actor: &Actor,
+        v: &VolunteerRecord,
+    ) -> AppResult<bool> {
         Ok(match &actor.scope {
             Scope::All => true,
             Scope::Org { org_path } => zhiyuan_domain::is_within(&v.row.org_path, org_path),
@@ -138,7 +161,11 @@ impl App {
         })
     }
 
-    pub(crate) async fn visible_volunteer(&self, actor: &Actor, id: &str) -> AppResult<VolunteerRecord> {
+    pub(crate) async fn visible_volunteer(
+        &self,
+        actor: &Actor,
+        id: &str,
+    ) -> AppResult<VolunteerRecord> {
         let v = self
             .store
             .get_volunteer(id)

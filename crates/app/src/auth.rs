@@ -8,7 +8,9 @@ use utoipa::ToSchema;
 use zhiyuan_domain::{Role, Scope};
 use zhiyuan_store::{SessionRow, UserRow};
 
-use crate::crypto::{self, dummy_password_hash, hash_password, random_token, token_hash, verify_password};
+use crate::crypto::{
+    self, dummy_password_hash, hash_password, random_token, token_hash, verify_password,
+};
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::views::UserView;
 use crate::{clock, new_id, Actor, App};
@@ -44,7 +46,10 @@ impl LoginThrottle {
     }
 
     fn clear(&self, key: &str) {
-        self.failures.lock().unwrap_or_else(|e| e.into_inner()).remove(key);
+        self.failures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(key);
     }
 }
 
@@ -66,7 +71,11 @@ pub struct LoginOutput {
 pub fn check_password_strength(password: &str) -> AppResult<()> {
     let n = password.chars().count();
     if !(8..=128).contains(&n) {
-        return Err(AppError::invalid("password", "password_weak", "密码长度须为 8 到 128 个字符"));
+        return Err(AppError::invalid(
+            "password",
+            "password_weak",
+            "密码长度须为 8 到 128 个字符",
+        ));
     }
     Ok(())
 }
@@ -90,8 +99,12 @@ impl App {
         let now = clock::now_ms();
         let account_key = format!("u:{}", input.username.trim());
         let address_key = format!("a:{client_addr}");
-        if self.throttle.blocked(&account_key, MAX_FAILURES_PER_ACCOUNT, now)
-            || self.throttle.blocked(&address_key, MAX_FAILURES_PER_ADDRESS, now)
+        if self
+            .throttle
+            .blocked(&account_key, MAX_FAILURES_PER_ACCOUNT, now)
+            || self
+                .throttle
+                .blocked(&address_key, MAX_FAILURES_PER_ADDRESS, now)
         {
             return Err(AppError::new(
                 ErrorKind::TooManyRequests,
@@ -99,7 +112,10 @@ impl App {
                 "登录失败次数过多，请 15 分钟后再试",
             ));
         }
-        let user = self.store.get_user_by_username(input.username.trim()).await?;
+        let user = self
+            .store
+            .get_user_by_username(input.username.trim())
+            .await?;
         let password = input.password.clone();
         let stored = user
             .as_ref()
@@ -180,13 +196,24 @@ impl App {
         let missing = || AppError::internal();
         match Role::parse(&user.role).map_err(|_| missing())? {
             Role::Admin => {
-                let org = self.store.get_org(user.org_id.as_deref().ok_or_else(missing)?).await?;
-                Ok(Scope::Org { org_path: org.ok_or_else(missing)?.path })
+                let org = self
+                    .store
+                    .get_org(user.org_id.as_deref().ok_or_else(missing)?)
+                    .await?;
+                Ok(Scope::Org {
+                    org_path: org.ok_or_else(missing)?.path,
+                })
             }
             Role::TeamLeader => {
-                let team = self.store.get_team(user.team_id.as_deref().ok_or_else(missing)?).await?;
+                let team = self
+                    .store
+                    .get_team(user.team_id.as_deref().ok_or_else(missing)?)
+                    .await?;
                 let team = team.ok_or_else(missing)?;
-                Ok(Scope::Team { team_path: team.path, org_path: team.org_path })
+                Ok(Scope::Team {
+                    team_path: team.path,
+                    org_path: team.org_path,
+                })
             }
             Role::Volunteer => Ok(Scope::Volunteer {
                 volunteer_id: user.volunteer_id.clone().ok_or_else(missing)?,
@@ -199,7 +226,9 @@ impl App {
         let username = check_username(username)?;
         check_password_strength(password)?;
         if self.store.get_user_by_username(&username).await?.is_some() {
-            return Err(AppError::conflict("duplicate_username", "用户名已被使用").with_field("username"));
+            return Err(
+                AppError::conflict("duplicate_username", "用户名已被使用").with_field("username")
+            );
         }
         let password = password.to_owned();
         let hash = tokio::task::spawn_blocking(move || hash_password(&password))
@@ -219,7 +248,15 @@ impl App {
             created_at: clock::now_ms(),
         };
         let system = Actor::system("命令行");
-        let audit = self.audit_entry(&system, "user.create_super", "user", &user.id, "/", None, crate::snapshot(&UserView::from(&user)));
+        let audit = self.audit_entry(
+            &system,
+            "user.create_super",
+            "user",
+            &user.id,
+            "/",
+            None,
+            crate::snapshot(&UserView::from(&user)),
+        );
         self.store.insert_user(&user, Some(&audit)).await?;
         Ok(UserView::from(&user))
     }

@@ -35,7 +35,8 @@ fn derive(master: &[u8; 32], label: &str) -> [u8; 32] {
 impl Secrets {
     /// From the 32-byte master key written as 64 hex digits.
     pub fn from_hex(hex_key: &str) -> Result<Secrets, String> {
-        let bytes = hex::decode(hex_key.trim()).map_err(|_| "密钥必须是 64 位十六进制数字".to_owned())?;
+        let bytes =
+            hex::decode(hex_key.trim()).map_err(|_| "密钥必须是 64 位十六进制数字".to_owned())?;
         let master: [u8; 32] = bytes
             .try_into()
             .map_err(|_| "密钥必须是 32 字节（64 位十六进制数字）".to_owned())?;
@@ -78,7 +79,8 @@ impl Secrets {
     /// Deterministic, keyed: equal ID numbers give equal hashes, and without the key the
     /// hash can't be reversed by trying all birth dates and sequences.
     pub fn hash_id(&self, id_number: &str) -> String {
-        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.id_hash_key).expect("any key length");
+        let mut mac =
+            <HmacSha256 as Mac>::new_from_slice(&self.id_hash_key).expect("any key length");
         mac.update(id_number.as_bytes());
         hex::encode(mac.finalize().into_bytes())
     }
@@ -106,7 +108,9 @@ pub fn hash_password(password: &str) -> String {
 
 pub fn verify_password(password: &str, stored: &str) -> bool {
     match PasswordHash::new(stored) {
-        Ok(h) => Argon2::default().verify_password(password.as_bytes(), &h).is_ok(),
+        Ok(h) => Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok(),
         Err(_) => false,
     }
 }
@@ -129,10 +133,16 @@ mod tests {
         let c2 = s.encrypt_id("11010519491231002X");
         assert_ne!(c1, c2, "random nonces");
         assert_eq!(s.decrypt_id(&c1).unwrap(), "11010519491231002X");
-        assert_eq!(s.hash_id("11010519491231002X"), s.hash_id("11010519491231002X"));
+        assert_eq!(
+            s.hash_id("11010519491231002X"),
+            s.hash_id("11010519491231002X")
+        );
         let other = Secrets::from_hex(&Secrets::generate_hex()).unwrap();
         assert!(other.decrypt_id(&c1).is_none(), "another key can't read it");
-        assert_ne!(other.hash_id("11010519491231002X"), s.hash_id("11010519491231002X"));
+        assert_ne!(
+            other.hash_id("11010519491231002X"),
+            s.hash_id("11010519491231002X")
+        );
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::users::NewUser;
 use crate::{clock, Actor, App, AppResult};
 
 /// The password of every demo account.
-const PASSWORD: &str = "Demo-2026";
+pub const DEMO_PASSWORD: &str = "Demo-2026";
 /// The date of seed 001, as the generator's seed.
 const SEED: u64 = 20_220_328;
 /// Localities of the banner seat (大沁他拉): where the county centre recruits.
@@ -269,7 +269,7 @@ impl Loader<'_> {
         let volunteer = self.app.get_volunteer(&self.sys, volunteer_id).await?;
         let account = |username: &str, role: &str| NewUser {
             username: username.to_owned(),
-            password: PASSWORD.to_owned(),
+            password: DEMO_PASSWORD.to_owned(),
             role: role.to_owned(),
             ..Default::default()
         };

@@ -63,7 +63,11 @@ impl AppError {
     }
 
     pub fn role_forbidden() -> Self {
-        Self::new(ErrorKind::Forbidden, "role_forbidden", "您的角色无权进行此操作")
+        Self::new(
+            ErrorKind::Forbidden,
+            "role_forbidden",
+            "您的角色无权进行此操作",
+        )
     }
 
     pub fn not_found(what: &str) -> Self {
@@ -83,7 +87,11 @@ impl AppError {
     }
 
     pub fn internal() -> Self {
-        Self::new(ErrorKind::Internal, "internal", "服务器内部错误，请稍后重试")
+        Self::new(
+            ErrorKind::Internal,
+            "internal",
+            "服务器内部错误，请稍后重试",
+        )
     }
 }
 

@@ -47,7 +47,11 @@ impl App {
             Some(pid) => Some(self.writable_org(actor, pid, "parent_id").await?),
             None if actor.scope == Scope::All => None,
             None => {
-                return Err(AppError::invalid("parent_id", "parent_required", "请选择上级组织"));
+                return Err(AppError::invalid(
+                    "parent_id",
+                    "parent_required",
+                    "请选择上级组织",
+                ));
             }
         };
         let parent_level = match &parent {
@@ -71,7 +75,15 @@ impl App {
             version: 1,
         };
         let view = OrgView::from(&org);
-        let audit = self.audit_entry(actor, "org.create", "org", &org.id, &org.path, None, snapshot(&view));
+        let audit = self.audit_entry(
+            actor,
+            "org.create",
+            "org",
+            &org.id,
+            &org.path,
+            None,
+            snapshot(&view),
+        );
         self.store.insert_org(&org, &audit).await?;
         Ok(view)
     }
@@ -84,7 +96,11 @@ impl App {
     pub async fn org_children(&self, actor: &Actor, id: &str) -> AppResult<Vec<OrgView>> {
         let org = self.visible_org(actor, id).await?;
         let rows = self.store.org_children(Some(&org.id)).await?;
-        Ok(rows.iter().filter(|o| actor.covers_org(o)).map(OrgView::from).collect())
+        Ok(rows
+            .iter()
+            .filter(|o| actor.covers_org(o))
+            .map(OrgView::from)
+            .collect())
     }
 
     /// The nodes an actor starts from: every root for a super-administrator, their own node
@@ -92,7 +108,9 @@ impl App {
     pub async fn my_orgs(&self, actor: &Actor) -> AppResult<Vec<OrgView>> {
         let rows = match (&actor.scope, &actor.org_id, &actor.team_id) {
             (Scope::All, _, _) => self.store.org_children(None).await?,
-            (Scope::Org { .. }, Some(org_id), _) => self.store.get_org(org_id).await?.into_iter().collect(),
+            (Scope::Org { .. }, Some(org_id), _) => {
+                self.store.get_org(org_id).await?.into_iter().collect()
+            }
             (Scope::Team { .. }, _, Some(team_id)) => match self.store.get_team(team_id).await? {
                 Some(t) => self.store.get_org(&t.org_id).await?.into_iter().collect(),
                 None => Vec::new(),
@@ -103,12 +121,20 @@ impl App {
     }
 
     /// The subtree under `id` (inclusive), breadth first, at most `limit` nodes.
-    pub async fn org_subtree(&self, actor: &Actor, id: &str, limit: i64) -> AppResult<Vec<OrgView>> {
+    pub async fn org_subtree(
+        &self,
+        actor: &Actor,
+        id: &str,
+        limit: i64,
+    ) -> AppResult<Vec<OrgView>> {
         let org = self.visible_org(actor, id).await?;
         if !actor.covers_org(&org) {
             return Ok(vec![OrgView::from(&org)]);
         }
-        let rows = self.store.org_subtree(&org.path, limit.clamp(1, 10_000)).await?;
+        let rows = self
+            .store
+            .org_subtree(&org.path, limit.clamp(1, 10_000))
+            .await?;
         Ok(rows.iter().map(OrgView::from).collect())
     }
 
@@ -126,7 +152,12 @@ impl App {
         Ok(trail)
     }
 
-    pub async fn update_org(&self, actor: &Actor, id: &str, patch: &OrgPatch) -> AppResult<OrgView> {
+    pub async fn update_org(
+        &self,
+        actor: &Actor,
+        id: &str,
+        patch: &OrgPatch,
+    ) -> AppResult<OrgView> {
         actor.require_admin()?;
         let before = self.writable_org(actor, id, "id").await?;
         if let Some(v) = patch.version {

@@ -40,8 +40,14 @@ pub struct NewMember {
 fn parse_specialty(s: Option<&str>) -> AppResult<Option<String>> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) if s.chars().count() <= 30 && !s.chars().any(char::is_control) => Ok(Some(s.to_owned())),
-        Some(_) => Err(AppError::invalid("specialty", "specialty_invalid", "专业方向不超过 30 个字")),
+        Some(s) if s.chars().count() <= 30 && !s.chars().any(char::is_control) => {
+            Ok(Some(s.to_owned()))
+        }
+        Some(_) => Err(AppError::invalid(
+            "specialty",
+            "specialty_invalid",
+            "专业方向不超过 30 个字",
+        )),
     }
 }
 
@@ -100,7 +106,15 @@ impl App {
             org_name: org.name.clone(),
         };
         let view = TeamView::from(&team);
-        let audit = self.audit_entry(actor, "team.create", "team", &team.id, &org.path, None, snapshot(&view));
+        let audit = self.audit_entry(
+            actor,
+            "team.create",
+            "team",
+            &team.id,
+            &org.path,
+            None,
+            snapshot(&view),
+        );
         self.store.insert_team(&team, &audit).await?;
         Ok(view)
     }
@@ -116,7 +130,11 @@ impl App {
     pub async fn teams_of_org(&self, actor: &Actor, org_id: &str) -> AppResult<Vec<TeamView>> {
         let org = self.visible_org(actor, org_id).await?;
         let rows = self.store.teams_in_org_subtree(&org.path, 2000).await?;
-        Ok(rows.iter().filter(|t| actor.covers_team(t)).map(TeamView::from).collect())
+        Ok(rows
+            .iter()
+            .filter(|t| actor.covers_team(t))
+            .map(TeamView::from)
+            .collect())
     }
 
     /// The actor's own units: a team leader's unit; for admins the root units in their scope.
@@ -129,7 +147,11 @@ impl App {
             Scope::All | Scope::Org { .. } => {
                 let path = actor.admin_org_path().unwrap_or("/").to_owned();
                 let rows = self.store.teams_in_org_subtree(&path, 500).await?;
-                Ok(rows.iter().filter(|t| t.parent_team_id.is_none()).map(TeamView::from).collect())
+                Ok(rows
+                    .iter()
+                    .filter(|t| t.parent_team_id.is_none())
+                    .map(TeamView::from)
+                    .collect())
             }
             Scope::Volunteer { .. } => Ok(Vec::new()),
         }
@@ -144,15 +166,28 @@ impl App {
         // Stable: keeps the store's path order between units.
         rows.sort_by_key(|m| rank(&m.position));
         let subtree = self.store.team_subtree(&team.path).await?;
-        let order = |team_id: &str| subtree.iter().position(|t| t.id == team_id).unwrap_or(usize::MAX);
+        let order = |team_id: &str| {
+            subtree
+                .iter()
+                .position(|t| t.id == team_id)
+                .unwrap_or(usize::MAX)
+        };
         rows.sort_by_key(|m| order(&m.team_id));
         let items: Vec<MemberView> = rows.iter().map(MemberView::from).collect();
-        Ok(Page { total: items.len() as i64, items })
+        Ok(Page {
+            total: items.len() as i64,
+            items,
+        })
     }
 
     /// Appoints a volunteer to a position in a unit (one position per person per unit; a
     /// person may belong to several units). Returns the member and whether they are new.
-    pub async fn appoint_member(&self, actor: &Actor, team_id: &str, input: &NewMember) -> AppResult<(MemberView, bool)> {
+    pub async fn appoint_member(
+        &self,
+        actor: &Actor,
+        team_id: &str,
+        input: &NewMember,
+    ) -> AppResult<(MemberView, bool)> {
         let team = self.writable_team(actor, team_id, "team_id").await?;
         let position = Position::parse(input.position.trim())?;
         let volunteer = self
@@ -164,7 +199,11 @@ impl App {
             return Err(AppError::forbidden().with_field("volunteer_id"));
         }
         if volunteer.row.status != "active" {
-            return Err(AppError::invalid("volunteer_id", "volunteer_inactive", "该志愿者当前不在服务状态"));
+            return Err(AppError::invalid(
+                "volunteer_id",
+                "volunteer_inactive",
+                "该志愿者当前不在服务状态",
+            ));
         }
         let before = self
             .store
@@ -184,7 +223,9 @@ impl App {
             "team",
             &team.id,
             &team.org_path,
-            before.as_ref().map(|m| serde_json::json!({"position": m.position})),
+            before
+                .as_ref()
+                .map(|m| serde_json::json!({"position": m.position})),
             Some(after),
         );
         let created = self
@@ -202,7 +243,12 @@ impl App {
         Ok((view, created))
     }
 
-    pub async fn remove_member(&self, actor: &Actor, team_id: &str, volunteer_id: &str) -> AppResult<()> {
+    pub async fn remove_member(
+        &self,
+        actor: &Actor,
+        team_id: &str,
+        volunteer_id: &str,
+    ) -> AppResult<()> {
         let team = self.writable_team(actor, team_id, "team_id").await?;
         let audit = self.audit_entry(
             actor,
@@ -213,15 +259,25 @@ impl App {
             Some(serde_json::json!({"volunteer_id": volunteer_id})),
             None,
         );
-        self.store.remove_member(&team.id, volunteer_id, &audit).await.map_err(|e| match e {
-            zhiyuan_store::StoreError::NotFound => AppError::not_found("队员").with_field("volunteer_id"),
-            other => other.into(),
-        })
+        self.store
+            .remove_member(&team.id, volunteer_id, &audit)
+            .await
+            .map_err(|e| match e {
+                zhiyuan_store::StoreError::NotFound => {
+                    AppError::not_found("队员").with_field("volunteer_id")
+                }
+                other => other.into(),
+            })
     }
 
     /// Renames or moves a unit. A move keeps the nesting rules and may never put a unit under
     /// itself or one of its descendants.
-    pub async fn update_team(&self, actor: &Actor, id: &str, patch: &TeamPatch) -> AppResult<TeamView> {
+    pub async fn update_team(
+        &self,
+        actor: &Actor,
+        id: &str,
+        patch: &TeamPatch,
+    ) -> AppResult<TeamView> {
         let before = self.writable_team(actor, id, "id").await?;
         if let Some(v) = patch.version {
             if v != before.version {
@@ -239,7 +295,10 @@ impl App {
             let pid = pid.trim();
             let echelon = Echelon::parse(&before.echelon)?;
             if pid.is_empty() {
-                if !actor.covers_org(&zhiyuan_store::OrgRow { path: before.org_path.clone(), ..empty_org() }) {
+                if !actor.covers_org(&zhiyuan_store::OrgRow {
+                    path: before.org_path.clone(),
+                    ..empty_org()
+                }) {
                     return Err(AppError::forbidden().with_field("parent_team_id"));
                 }
                 check_nesting(echelon, None)?;

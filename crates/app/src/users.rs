@@ -59,13 +59,28 @@ impl App {
         };
         match role {
             Role::Admin => {
-                let org = self.writable_org(actor, required(&input.org_id, "org_id", "管辖组织")?, "org_id").await?;
+                let org = self
+                    .writable_org(
+                        actor,
+                        required(&input.org_id, "org_id", "管辖组织")?,
+                        "org_id",
+                    )
+                    .await?;
                 user.scope_org_path = org.path.clone();
                 user.org_id = Some(org.id);
             }
             Role::TeamLeader => {
-                let team = self.writable_team(actor, required(&input.team_id, "team_id", "所带队伍")?, "team_id").await?;
-                let wanted = Scope::Team { team_path: team.path.clone(), org_path: team.org_path.clone() };
+                let team = self
+                    .writable_team(
+                        actor,
+                        required(&input.team_id, "team_id", "所带队伍")?,
+                        "team_id",
+                    )
+                    .await?;
+                let wanted = Scope::Team {
+                    team_path: team.path.clone(),
+                    org_path: team.org_path.clone(),
+                };
                 if !actor.scope.covers_scope(&wanted) {
                     return Err(AppError::forbidden().with_field("team_id"));
                 }
@@ -74,17 +89,31 @@ impl App {
             }
             Role::Volunteer => {
                 let vid = required(&input.volunteer_id, "volunteer_id", "志愿者")?;
-                let v = self.visible_volunteer(actor, vid).await.map_err(|e| e.with_field("volunteer_id"))?;
+                let v = self
+                    .visible_volunteer(actor, vid)
+                    .await
+                    .map_err(|e| e.with_field("volunteer_id"))?;
                 user.scope_org_path = v.row.org_path.clone();
                 user.volunteer_id = Some(v.row.id);
             }
         }
         user.password_hash = hash_password_blocking(&input.password).await?;
         let view = UserView::from(&user);
-        let audit = self.audit_entry(actor, "user.create", "user", &user.id, &user.scope_org_path, None, snapshot(&view));
+        let audit = self.audit_entry(
+            actor,
+            "user.create",
+            "user",
+            &user.id,
+            &user.scope_org_path,
+            None,
+            snapshot(&view),
+        );
         match self.store.insert_user(&user, Some(&audit)).await {
             Ok(()) => Ok(view),
-            Err(StoreError::Conflict(_)) => Err(AppError::conflict("duplicate_username", "用户名已被使用").with_field("username")),
+            Err(StoreError::Conflict(_)) => {
+                Err(AppError::conflict("duplicate_username", "用户名已被使用")
+                    .with_field("username"))
+            }
             Err(e) => Err(e.into()),
         }
     }
@@ -93,8 +122,15 @@ impl App {
         actor.require_admin()?;
         let path = actor.admin_org_path().unwrap_or("/");
         let rows = self.store.users_in_org_subtree(path, 1000).await?;
-        let items: Vec<UserView> = rows.iter().filter(|u| !u.is_super || actor.is_super).map(UserView::from).collect();
-        Ok(Page { total: items.len() as i64, items })
+        let items: Vec<UserView> = rows
+            .iter()
+            .filter(|u| !u.is_super || actor.is_super)
+            .map(UserView::from)
+            .collect();
+        Ok(Page {
+            total: items.len() as i64,
+            items,
+        })
     }
 
     /// The audit log of the actor's subtree, newest first.
@@ -106,7 +142,13 @@ impl App {
             _ => actor.admin_org_path(),
         };
         let subject = q.subject_id.as_deref().filter(|s| !s.is_empty());
-        let (rows, total) = self.store.list_audit(within, subject, limit, offset).await?;
-        Ok(Page { items: rows.iter().map(AuditView::from).collect(), total })
+        let (rows, total) = self
+            .store
+            .list_audit(within, subject, limit, offset)
+            .await?;
+        Ok(Page {
+            items: rows.iter().map(AuditView::from).collect(),
+            total,
+        })
     }
 }

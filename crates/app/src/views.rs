@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use zhiyuan_domain::{Echelon, Health, Level, Position, Role, UnitType};
-use zhiyuan_store::{AuditRow, MemberRow, MembershipRow, OrgRow, TeamRow, UserRow, VolunteerRecord};
+use zhiyuan_store::{
+    AuditRow, MemberRow, MembershipRow, OrgRow, TeamRow, UserRow, VolunteerRecord,
+};
 
 use crate::clock;
 
@@ -30,7 +32,9 @@ impl From<&OrgRow> for OrgView {
             id: o.id.clone(),
             name: o.name.clone(),
             level: o.level.clone(),
-            level_label: Level::parse(&o.level).map(|l| l.label_zh().to_owned()).unwrap_or_default(),
+            level_label: Level::parse(&o.level)
+                .map(|l| l.label_zh().to_owned())
+                .unwrap_or_default(),
             parent_id: o.parent_id.clone(),
             depth: o.depth,
             population: o.population,
@@ -74,7 +78,9 @@ impl From<&TeamRow> for TeamView {
             org_name: t.org_name.clone(),
             parent_team_id: t.parent_team_id.clone(),
             echelon: t.echelon.clone(),
-            echelon_label: Echelon::parse(&t.echelon).map(|e| e.label_zh().to_owned()).unwrap_or_default(),
+            echelon_label: Echelon::parse(&t.echelon)
+                .map(|e| e.label_zh().to_owned())
+                .unwrap_or_default(),
             specialty: t.specialty.clone(),
             depth: t.path.matches('/').count() as i64 - 2,
             version: t.version,
@@ -88,7 +94,10 @@ impl TeamView {
     /// Builds the nested tree from a subtree listed in path order (parents before children).
     pub fn tree(rows: &[TeamRow]) -> Option<TeamView> {
         fn attach(node: &mut TeamView, rows: &[TeamRow]) {
-            for r in rows.iter().filter(|r| r.parent_team_id.as_deref() == Some(node.id.as_str())) {
+            for r in rows
+                .iter()
+                .filter(|r| r.parent_team_id.as_deref() == Some(node.id.as_str()))
+            {
                 let mut child = TeamView::from(r);
                 attach(&mut child, rows);
                 node.sub_units.push(child);
@@ -142,17 +151,23 @@ impl From<&MemberRow> for MemberView {
 }
 
 fn position_label(p: &str) -> String {
-    Position::parse(p).map(|p| p.label_zh().to_owned()).unwrap_or_default()
+    Position::parse(p)
+        .map(|p| p.label_zh().to_owned())
+        .unwrap_or_default()
 }
 
 fn mask_phone(p: &str) -> String {
-    zhiyuan_domain::Phone::parse(p).map(|p| p.masked()).unwrap_or_else(|_| "***".to_owned())
+    zhiyuan_domain::Phone::parse(p)
+        .map(|p| p.masked())
+        .unwrap_or_else(|_| "***".to_owned())
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct MembershipView {
     pub team_id: String,
     pub team_name: String,
+    /// The unit named with the one it belongs to: "应急分队 › 一班".
+    pub unit_label: String,
     pub echelon: String,
     pub echelon_label: String,
     pub position: String,
@@ -164,8 +179,14 @@ impl From<&MembershipRow> for MembershipView {
         MembershipView {
             team_id: m.team_id.clone(),
             team_name: m.team_name.clone(),
+            unit_label: match &m.parent_team_name {
+                Some(p) => format!("{p} › {}", m.team_name),
+                None => m.team_name.clone(),
+            },
             echelon: m.echelon.clone(),
-            echelon_label: Echelon::parse(&m.echelon).map(|e| e.label_zh().to_owned()).unwrap_or_default(),
+            echelon_label: Echelon::parse(&m.echelon)
+                .map(|e| e.label_zh().to_owned())
+                .unwrap_or_default(),
             position: m.position.clone(),
             position_label: position_label(&m.position),
         }
@@ -240,7 +261,9 @@ impl VolunteerView {
             military_rank: r.military_rank.clone(),
             party_member: r.party_member,
             health: r.health.clone(),
-            health_label: Health::parse(&r.health).map(|h| h.label_zh().to_owned()).unwrap_or_default(),
+            health_label: Health::parse(&r.health)
+                .map(|h| h.label_zh().to_owned())
+                .unwrap_or_default(),
             skills: v.skills.clone(),
             home: match (r.home_lat, r.home_lon) {
                 (Some(lat), Some(lon)) => Some(GeoView { lat, lon }),
@@ -281,7 +304,9 @@ impl From<&UserRow> for UserView {
             role_label: if u.is_super {
                 "超级管理员".to_owned()
             } else {
-                Role::parse(&u.role).map(|r| r.label_zh().to_owned()).unwrap_or_default()
+                Role::parse(&u.role)
+                    .map(|r| r.label_zh().to_owned())
+                    .unwrap_or_default()
             },
             is_super: u.is_super,
             org_id: u.org_id.clone(),

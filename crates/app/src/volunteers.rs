@@ -5,7 +5,9 @@ use rand::Rng;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use zhiyuan_domain::volunteer::check_age;
-use zhiyuan_domain::{GeoPoint, Health, IdNumber, PersonName, Phone, Scope, Skills, VeteranDetails};
+use zhiyuan_domain::{
+    GeoPoint, Health, IdNumber, PersonName, Phone, Scope, Skills, VeteranDetails,
+};
 use zhiyuan_store::{StoreError, VolunteerQuery, VolunteerRecord, VolunteerRow};
 
 use crate::error::{AppError, AppResult};
@@ -101,13 +103,19 @@ fn geo(home: &GeoView) -> AppResult<GeoPoint> {
 }
 
 impl App {
-    pub async fn register_volunteer(&self, actor: &Actor, input: &NewVolunteer) -> AppResult<VolunteerView> {
+    pub async fn register_volunteer(
+        &self,
+        actor: &Actor,
+        input: &NewVolunteer,
+    ) -> AppResult<VolunteerView> {
         actor.require_admin()?;
         let today = clock::today();
         let name = PersonName::parse(&input.name)?;
         let id_number = IdNumber::parse_on(&input.id_number, today)?;
         let phone = Phone::parse(&input.phone)?;
-        let org = self.writable_org(actor, input.org_id.trim(), "org_id").await?;
+        let org = self
+            .writable_org(actor, input.org_id.trim(), "org_id")
+            .await?;
         check_age(&id_number, today, input.guardian_consent)?;
         let skills = Skills::parse_list(&input.skills)?;
         let health = match non_empty(input.health.as_deref()) {
@@ -115,6 +123,16 @@ impl App {
             None => Health::Good,
         };
         let home = input.home.as_ref().map(geo).transpose()?;
+        // A home position is personal location data: it needs its own consent (R-LAW-5).
+        // Sent without the flag, sending it is taken as that consent.
+        let consent_location = input.consent_location.unwrap_or(home.is_some());
+        if home.is_some() && !consent_location {
+            return Err(AppError::invalid(
+                "consent_location",
+                "location_consent_required",
+                "记录住址位置须经本人单独同意",
+            ));
+        }
         let veteran = VeteranDetails::parse(
             input.branch.as_deref(),
             input.enlisted_year,
@@ -146,7 +164,7 @@ impl App {
                 home_lat: home.map(|h| h.lat),
                 home_lon: home.map(|h| h.lon),
                 consent_data: input.consent_data.unwrap_or(true),
-                consent_location: input.consent_location.unwrap_or(home.is_some()),
+                consent_location,
                 guardian_consent: input.guardian_consent,
                 status: "active".to_owned(),
                 created_at: now,
@@ -160,11 +178,22 @@ impl App {
         // The number is random; on the rare collision draw again.
         for attempt in 0..5 {
             let view = VolunteerView::build(&record, &[]);
-            let audit = self.audit_entry(actor, "volunteer.create", "volunteer", &record.row.id, &org.path, None, snapshot(&view));
+            let audit = self.audit_entry(
+                actor,
+                "volunteer.create",
+                "volunteer",
+                &record.row.id,
+                &org.path,
+                None,
+                snapshot(&view),
+            );
             match self.store.insert_volunteer(&record, &audit).await {
                 Ok(()) => return Ok(view),
                 Err(StoreError::Conflict(what)) if what.contains("id_hash") => {
-                    return Err(AppError::conflict("duplicate_id_number", "该身份证号码已登记").with_field("id_number"));
+                    return Err(
+                        AppError::conflict("duplicate_id_number", "该身份证号码已登记")
+                            .with_field("id_number"),
+                    );
                 }
                 Err(StoreError::Conflict(what)) if what.contains("volunteer_no") && attempt < 4 => {
                     record.row.volunteer_no = new_volunteer_no();
@@ -181,9 +210,17 @@ impl App {
         Ok(VolunteerView::build(&v, &teams))
     }
 
-    pub async fn search_volunteers(&self, actor: &Actor, s: &VolunteerSearch) -> AppResult<Page<VolunteerView>> {
+    pub async fn search_volunteers(
+        &self,
+        actor: &Actor,
+        s: &VolunteerSearch,
+    ) -> AppResult<Page<VolunteerView>> {
         let (limit, offset) = page_window(s.page, s.per_page);
-        let mut q = VolunteerQuery { limit, offset, ..Default::default() };
+        let mut q = VolunteerQuery {
+            limit,
+            offset,
+            ..Default::default()
+        };
         match &actor.scope {
             Scope::All => {}
             Scope::Org { org_path } => q.within_org_path = Some(org_path.clone()),
@@ -191,7 +228,10 @@ impl App {
             Scope::Volunteer { volunteer_id } => q.only_id = Some(volunteer_id.clone()),
         }
         if let Some(org_id) = non_empty(s.org_id.as_deref()) {
-            let org = self.visible_org(actor, org_id).await.map_err(|e| e.with_field("org_id"))?;
+            let org = self
+                .visible_org(actor, org_id)
+                .await
+                .map_err(|e| e.with_field("org_id"))?;
             // Narrows, never widens: the scope filter above still applies.
             q.within_org_path = Some(match q.within_org_path {
                 Some(own) if own.len() > org.path.len() => own,
@@ -207,7 +247,11 @@ impl App {
         }
         if let Some(tail) = non_empty(s.phone.as_deref()) {
             if !tail.chars().all(|c| c.is_ascii_digit()) || tail.len() > 11 {
-                return Err(AppError::invalid("phone", "phone_tail_invalid", "手机尾号只能是数字"));
+                return Err(AppError::invalid(
+                    "phone",
+                    "phone_tail_invalid",
+                    "手机尾号只能是数字",
+                ));
             }
             q.phone_tail = Some(tail.to_owned());
         }
@@ -221,7 +265,12 @@ impl App {
         })
     }
 
-    pub async fn update_volunteer(&self, actor: &Actor, id: &str, p: &VolunteerPatch) -> AppResult<VolunteerView> {
+    pub async fn update_volunteer(
+        &self,
+        actor: &Actor,
+        id: &str,
+        p: &VolunteerPatch,
+    ) -> AppResult<VolunteerView> {
         let current = self.visible_volunteer(actor, id).await?;
         let own_record = matches!(&actor.scope, Scope::Volunteer { .. });
         if !actor.is_admin() && !own_record {
@@ -279,10 +328,21 @@ impl App {
             r.home_lon = None;
         } else if let Some(home) = &p.home {
             let g = geo(home)?;
+            if !p.consent_location.unwrap_or(r.consent_location) {
+                return Err(AppError::invalid(
+                    "consent_location",
+                    "location_consent_required",
+                    "记录住址位置须经本人单独同意",
+                ));
+            }
             r.home_lat = Some(g.lat);
             r.home_lon = Some(g.lon);
         }
-        if p.branch.is_some() || p.enlisted_year.is_some() || p.discharged_year.is_some() || p.military_rank.is_some() {
+        if p.branch.is_some()
+            || p.enlisted_year.is_some()
+            || p.discharged_year.is_some()
+            || p.military_rank.is_some()
+        {
             let d = VeteranDetails::parse(
                 p.branch.as_deref().or(r.branch.as_deref()),
                 p.enlisted_year.or(r.enlisted_year.map(|y| y as i32)),
@@ -300,6 +360,11 @@ impl App {
         }
         if let Some(b) = p.consent_location {
             r.consent_location = b;
+            if !b {
+                // Withdrawing the consent removes the location it covered.
+                r.home_lat = None;
+                r.home_lon = None;
+            }
         }
         if let Some(b) = p.guardian_consent {
             r.guardian_consent = b;
@@ -326,7 +391,10 @@ impl App {
     pub async fn volunteer_history(&self, actor: &Actor, id: &str) -> AppResult<Page<AuditView>> {
         let v = self.visible_volunteer(actor, id).await?;
         let (rows, total) = self.store.list_audit(None, Some(&v.row.id), 200, 0).await?;
-        Ok(Page { items: rows.iter().map(AuditView::from).collect(), total })
+        Ok(Page {
+            items: rows.iter().map(AuditView::from).collect(),
+            total,
+        })
     }
 
     /// Skill tags already in use, for suggestions while typing.
@@ -335,6 +403,12 @@ impl App {
             return Ok(Vec::new());
         }
         let fragment: String = fragment.trim().chars().take(20).collect();
-        Ok(self.store.skill_suggestions(&fragment, 20).await?.into_iter().map(|(s, _)| s).collect())
+        Ok(self
+            .store
+            .skill_suggestions(&fragment, 20)
+            .await?
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect())
     }
 }

@@ -119,6 +119,8 @@ pub struct MembershipRow {
     pub echelon: String,
     pub team_path: String,
     pub position: String,
+    /// The unit this one is part of, if any (e.g. 应急分队 for its 一班).
+    pub parent_team_name: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, sqlx::FromRow)]

@@ -19,7 +19,10 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
-        ApiError { error: e, status: None }
+        ApiError {
+            error: e,
+            status: None,
+        }
     }
 }
 
@@ -81,9 +84,10 @@ impl From<JsonRejection> for ApiError {
     fn from(r: JsonRejection) -> Self {
         let text = r.body_text();
         let e = match &r {
-            JsonRejection::MissingJsonContentType(_) => {
-                AppError::bad_request("unsupported_media_type", "请求体必须是 JSON（Content-Type: application/json）")
-            }
+            JsonRejection::MissingJsonContentType(_) => AppError::bad_request(
+                "unsupported_media_type",
+                "请求体必须是 JSON（Content-Type: application/json）",
+            ),
             JsonRejection::BytesRejection(_) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                 return ApiError {
                     error: AppError::bad_request("body_too_large", "请求体过大"),
@@ -91,7 +95,8 @@ impl From<JsonRejection> for ApiError {
                 };
             }
             JsonRejection::JsonDataError(_) => {
-                let mut e = AppError::bad_request("invalid_field", format!("字段缺失或类型错误：{text}"));
+                let mut e =
+                    AppError::bad_request("invalid_field", format!("字段缺失或类型错误：{text}"));
                 e.field = field_from_serde(&text);
                 e
             }
@@ -116,7 +121,10 @@ mod tests {
 
     #[test]
     fn serde_field_names_are_found() {
-        assert_eq!(field_from_serde("missing field `name` at line 1").as_deref(), Some("name"));
+        assert_eq!(
+            field_from_serde("missing field `name` at line 1").as_deref(),
+            Some("name")
+        );
         assert_eq!(field_from_serde("invalid type: string"), None);
     }
 }

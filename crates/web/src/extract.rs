@@ -46,7 +46,10 @@ pub struct ApiActor(pub Actor);
 impl FromRequestParts<AppState> for ApiActor {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if let Some(token) = bearer(&parts.headers) {
             return Ok(ApiActor(state.app.authenticate(token).await?));
         }
@@ -64,11 +67,19 @@ impl FromRequestParts<AppState> for ApiActor {
 }
 
 pub fn csrf_error() -> AppError {
-    AppError::new(zhiyuan_app::ErrorKind::Forbidden, "csrf_failed", "页面已过期，请刷新后重试")
+    AppError::new(
+        zhiyuan_app::ErrorKind::Forbidden,
+        "csrf_failed",
+        "页面已过期，请刷新后重试",
+    )
 }
 
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// A page visitor who must be logged in; others are sent to the login page.
@@ -77,9 +88,16 @@ pub struct PageActor(pub Actor);
 impl FromRequestParts<AppState> for PageActor {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let to_login = || {
-            let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let next = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
             Redirect::to(&format!("/login?next={}", urlencoding::encode(next))).into_response()
         };
         let Some(token) = session_token(parts) else {
@@ -100,8 +118,14 @@ pub struct ClientAddr(pub String);
 impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let peer: Option<IpAddr> = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer: Option<IpAddr> = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
         let forwarded = || {
             parts
                 .headers
@@ -114,7 +138,10 @@ impl FromRequestParts<AppState> for ClientAddr {
             (Some(p), Some(proxy)) if p == proxy => forwarded().or(peer),
             _ => peer,
         };
-        Ok(ClientAddr(addr.map(|a| a.to_string()).unwrap_or_else(|| "local".to_owned())))
+        Ok(ClientAddr(
+            addr.map(|a| a.to_string())
+                .unwrap_or_else(|| "local".to_owned()),
+        ))
     }
 }
 

@@ -56,9 +56,11 @@ pub fn router(app: App, config: WebConfig) -> Router {
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
-        .layer(CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
-            error::error_response(StatusCode::INTERNAL_SERVER_ERROR, AppError::internal())
-        }))
+        .layer(CatchPanicLayer::custom(
+            |_: Box<dyn std::any::Any + Send>| {
+                error::error_response(StatusCode::INTERNAL_SERVER_ERROR, AppError::internal())
+            },
+        ))
         .with_state(state)
 }
 
@@ -66,9 +68,12 @@ pub fn router(app: App, config: WebConfig) -> Router {
 pub async fn serve(app: App, config: WebConfig, listen: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let router = router(app, config);
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
 }
 
 async fn shutdown_signal() {
@@ -77,7 +82,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -128,7 +134,11 @@ async fn app_css() -> Response {
 
 /// The session cookie: HttpOnly (no script reads it), SameSite=Lax (no cross-site posts).
 pub fn session_cookie(state: &AppState, token: &str) -> String {
-    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
     let max_age = state.config.session_hours.max(1) * 3600;
     format!(
         "{}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}{secure}",
@@ -137,8 +147,15 @@ pub fn session_cookie(state: &AppState, token: &str) -> String {
 }
 
 pub fn clear_session_cookie(state: &AppState) -> String {
-    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
-    format!("{}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0{secure}", extract::SESSION_COOKIE)
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!(
+        "{}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0{secure}",
+        extract::SESSION_COOKIE
+    )
 }
 
 /// The token a request authenticated with: bearer first, then the session cookie.

@@ -116,7 +116,12 @@ impl Store for Backend {
         Ok(created)
     }
 
-    async fn remove_member(&self, team_id: &str, volunteer_id: &str, a: &NewAudit) -> StoreResult<()> {
+    async fn remove_member(
+        &self,
+        team_id: &str,
+        volunteer_id: &str,
+        a: &NewAudit,
+    ) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
         let gone = sqlx::query("DELETE FROM team_members WHERE team_id = $1 AND volunteer_id = $2")
             .bind(team_id)
@@ -156,11 +161,18 @@ impl Store for Backend {
         Ok(tx.commit().await?)
     }
 
-    async fn search_volunteers(&self, q: &VolunteerQuery) -> StoreResult<(Vec<VolunteerRecord>, i64)> {
+    async fn search_volunteers(
+        &self,
+        q: &VolunteerQuery,
+    ) -> StoreResult<(Vec<VolunteerRecord>, i64)> {
         people::search(self.reader(), q).await
     }
 
-    async fn skill_suggestions(&self, fragment: &str, limit: i64) -> StoreResult<Vec<(String, i64)>> {
+    async fn skill_suggestions(
+        &self,
+        fragment: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<(String, i64)>> {
         people::skill_suggestions(self.reader(), fragment, limit).await
     }
 
@@ -269,12 +281,13 @@ impl Store for Backend {
         .bind(offset)
         .fetch_all(self.reader())
         .await?;
-        let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM audit_log WHERE {filter}"))
-            .bind(&lo)
-            .bind(&hi)
-            .bind(subject_id)
-            .fetch_one(self.reader())
-            .await?;
+        let (total,): (i64,) =
+            sqlx::query_as(&format!("SELECT COUNT(*) FROM audit_log WHERE {filter}"))
+                .bind(&lo)
+                .bind(&hi)
+                .bind(subject_id)
+                .fetch_one(self.reader())
+                .await?;
         Ok((rows, total))
     }
 }

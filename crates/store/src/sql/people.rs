@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use sqlx::{Pool, QueryBuilder};
 
 use super::{Db, Tx};
-use crate::{path_upper, StoreError, StoreResult, UserRow, VolunteerQuery, VolunteerRecord, VolunteerRow};
+use crate::{
+    path_upper, StoreError, StoreResult, UserRow, VolunteerQuery, VolunteerRecord, VolunteerRow,
+};
 
 const SELECT_VOLUNTEER: &str = "SELECT v.*, o.path AS org_path, o.name AS org_name \
      FROM volunteers v JOIN orgs o ON o.id = v.org_id";
@@ -106,7 +108,10 @@ pub(super) async fn update_volunteer(tx: &mut Tx, rec: &VolunteerRecord) -> Stor
     write_skills(tx, &v.id, &rec.skills).await
 }
 
-pub(super) async fn get_volunteer(pool: &Pool<Db>, id: &str) -> StoreResult<Option<VolunteerRecord>> {
+pub(super) async fn get_volunteer(
+    pool: &Pool<Db>,
+    id: &str,
+) -> StoreResult<Option<VolunteerRecord>> {
     let row: Option<VolunteerRow> = sqlx::query_as(&format!("{SELECT_VOLUNTEER} WHERE v.id = $1"))
         .bind(id)
         .fetch_optional(pool)
@@ -117,7 +122,10 @@ pub(super) async fn get_volunteer(pool: &Pool<Db>, id: &str) -> StoreResult<Opti
     }
 }
 
-async fn with_skills(pool: &Pool<Db>, rows: Vec<VolunteerRow>) -> StoreResult<Vec<VolunteerRecord>> {
+async fn with_skills(
+    pool: &Pool<Db>,
+    rows: Vec<VolunteerRow>,
+) -> StoreResult<Vec<VolunteerRecord>> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -145,7 +153,9 @@ async fn with_skills(pool: &Pool<Db>, rows: Vec<VolunteerRow>) -> StoreResult<Ve
 
 /// LIKE pattern text with its wildcards escaped (the query says `ESCAPE '\'`).
 fn like_escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 fn push_filters(qb: &mut QueryBuilder<'_, Db>, q: &VolunteerQuery) {
@@ -201,9 +211,8 @@ pub(super) async fn search(
         .push(" OFFSET ")
         .push_bind(q.offset);
     let rows: Vec<VolunteerRow> = qb.build_query_as().fetch_all(pool).await?;
-    let mut count = QueryBuilder::<Db>::new(
-        "SELECT COUNT(*) FROM volunteers v JOIN orgs o ON o.id = v.org_id",
-    );
+    let mut count =
+        QueryBuilder::<Db>::new("SELECT COUNT(*) FROM volunteers v JOIN orgs o ON o.id = v.org_id");
     push_filters(&mut count, q);
     let (total,): (i64,) = count.build_query_as().fetch_one(pool).await?;
     Ok((with_skills(pool, rows).await?, total))

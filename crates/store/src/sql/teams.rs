@@ -36,13 +36,13 @@ pub(super) async fn get(pool: &Pool<Db>, id: &str) -> StoreResult<Option<TeamRow
 }
 
 pub(super) async fn subtree(pool: &Pool<Db>, path: &str) -> StoreResult<Vec<TeamRow>> {
-    Ok(
-        sqlx::query_as(&format!("{SELECT_TEAM} WHERE t.path >= $1 AND t.path < $2 ORDER BY t.path"))
-            .bind(path)
-            .bind(path_upper(path))
-            .fetch_all(pool)
-            .await?,
-    )
+    Ok(sqlx::query_as(&format!(
+        "{SELECT_TEAM} WHERE t.path >= $1 AND t.path < $2 ORDER BY t.path"
+    ))
+    .bind(path)
+    .bind(path_upper(path))
+    .fetch_all(pool)
+    .await?)
 }
 
 pub(super) async fn in_org_subtree(
@@ -177,8 +177,10 @@ pub(super) async fn memberships_of(
     volunteer_id: &str,
 ) -> StoreResult<Vec<MembershipRow>> {
     Ok(sqlx::query_as(
-        "SELECT m.team_id, t.name AS team_name, t.echelon, t.path AS team_path, m.position \
+        "SELECT m.team_id, t.name AS team_name, t.echelon, t.path AS team_path, m.position, \
+         p.name AS parent_team_name \
          FROM team_members m JOIN teams t ON t.id = m.team_id \
+         LEFT JOIN teams p ON p.id = t.parent_team_id \
          WHERE m.volunteer_id = $1 ORDER BY t.path",
     )
     .bind(volunteer_id)

@@ -53,13 +53,28 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/auth/login", post(auth::login::login))
         .route("/api/v1/auth/logout", post(auth::logout::logout))
         .route("/api/v1/auth/me", get(auth::me::me))
-        .route("/api/v1/users", post(users::create::create).get(users::list::list))
-        .route("/api/v1/orgs", post(orgs::create::create).get(orgs::list::list))
-        .route("/api/v1/orgs/{id}", get(orgs::get::get).patch(orgs::update::update))
+        .route(
+            "/api/v1/users",
+            post(users::create::create).get(users::list::list),
+        )
+        .route(
+            "/api/v1/orgs",
+            post(orgs::create::create).get(orgs::list::list),
+        )
+        .route(
+            "/api/v1/orgs/{id}",
+            get(orgs::get::get).patch(orgs::update::update),
+        )
         .route("/api/v1/orgs/{id}/children", get(orgs::children::children))
         .route("/api/v1/orgs/{id}/teams", get(orgs::teams::teams))
-        .route("/api/v1/teams", post(teams::create::create).get(teams::list::list))
-        .route("/api/v1/teams/{id}", get(teams::get::get).patch(teams::update::update))
+        .route(
+            "/api/v1/teams",
+            post(teams::create::create).get(teams::list::list),
+        )
+        .route(
+            "/api/v1/teams/{id}",
+            get(teams::get::get).patch(teams::update::update),
+        )
         .route(
             "/api/v1/teams/{id}/members",
             get(teams::members::members).post(teams::add_member::add_member),
@@ -76,7 +91,10 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/volunteers/{id}",
             get(volunteers::get::get).patch(volunteers::update::update),
         )
-        .route("/api/v1/volunteers/{id}/history", get(volunteers::history::history))
+        .route(
+            "/api/v1/volunteers/{id}/history",
+            get(volunteers::history::history),
+        )
         .route("/api/v1/skills", get(volunteers::skills::skills))
         .route("/api/v1/audit", get(audit::list::list))
 }

@@ -48,6 +48,7 @@ pub struct Entry {
     name: String,
     link: Option<String>,
     detail: String,
+    detail_link: Option<String>,
 }
 
 #[derive(Template)]
@@ -84,9 +85,7 @@ fn entry(a: &AuditView) -> Entry {
                 .unwrap_or_default();
             format!("{} {}", pick("name").unwrap_or_default(), position)
         }
-        "team.remove_member" => pick("volunteer_id")
-            .map(|v| format!("志愿者 {v}"))
-            .unwrap_or_default(),
+        "team.remove_member" => "被移出的志愿者".to_owned(),
         _ => String::new(),
     };
     Entry {
@@ -97,6 +96,9 @@ fn entry(a: &AuditView) -> Entry {
         kind: kind.to_owned(),
         name: name.unwrap_or_default().to_owned(),
         link,
+        detail_link: pick("volunteer_id")
+            .filter(|_| !detail.is_empty())
+            .map(|v| format!("/volunteers/{v}")),
         detail,
     }
 }

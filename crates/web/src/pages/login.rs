@@ -1,8 +1,8 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::header::SET_COOKIE;
-use axum::http::StatusCode;
 use axum::http::HeaderMap;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
@@ -39,7 +39,12 @@ fn safe_next(next: &str) -> String {
 pub async fn form(Query(q): Query<NextQuery>) -> Response {
     render(
         StatusCode::OK,
-        &LoginPage { chrome: None, error: None, username: String::new(), next: safe_next(&q.next) },
+        &LoginPage {
+            chrome: None,
+            error: None,
+            username: String::new(),
+            next: safe_next(&q.next),
+        },
     )
 }
 
@@ -51,8 +56,15 @@ pub struct LoginForm {
     next: String,
 }
 
-pub async fn submit(State(state): State<AppState>, ClientAddr(addr): ClientAddr, Form(f): Form<LoginForm>) -> Response {
-    let input = LoginInput { username: f.username.clone(), password: f.password };
+pub async fn submit(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let input = LoginInput {
+        username: f.username.clone(),
+        password: f.password,
+    };
     match state.app.login(&input, &addr).await {
         Ok(out) => {
             let to = if out.user.role == "volunteer" && (f.next.is_empty() || f.next == "/") {
@@ -68,7 +80,12 @@ pub async fn submit(State(state): State<AppState>, ClientAddr(addr): ClientAddr,
         }
         Err(e) => render(
             crate::error::status_of(e.kind),
-            &LoginPage { chrome: None, error: Some(e.message), username: f.username, next: safe_next(&f.next) },
+            &LoginPage {
+                chrome: None,
+                error: Some(e.message),
+                username: f.username,
+                next: safe_next(&f.next),
+            },
         ),
     }
 }
@@ -79,7 +96,12 @@ pub struct LogoutForm {
     csrf: String,
 }
 
-pub async fn logout(State(state): State<AppState>, PageActor(actor): PageActor, headers: HeaderMap, Form(f): Form<LogoutForm>) -> Response {
+pub async fn logout(
+    State(state): State<AppState>,
+    PageActor(actor): PageActor,
+    headers: HeaderMap,
+    Form(f): Form<LogoutForm>,
+) -> Response {
     if let Err(r) = check_csrf(&actor, &f.csrf) {
         return r;
     }

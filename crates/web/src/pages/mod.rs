@@ -31,6 +31,7 @@ use crate::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home::home))
+        .route("/orgs", post(home::create_root))
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/me", get(me::show))
@@ -40,9 +41,15 @@ pub fn routes() -> Router<AppState> {
         .route("/teams/{id}", get(team::show))
         .route("/teams/{id}/units", post(team_forms::create_unit))
         .route("/teams/{id}/members", post(team_forms::appoint))
-        .route("/teams/{id}/members/{volunteer_id}/remove", post(team_forms::remove))
+        .route(
+            "/teams/{id}/members/{volunteer_id}/remove",
+            post(team_forms::remove),
+        )
         .route("/volunteers", get(volunteers_list::list))
-        .route("/volunteers/new", get(volunteers_new::form).post(volunteers_new::submit))
+        .route(
+            "/volunteers/new",
+            get(volunteers_new::form).post(volunteers_new::submit),
+        )
         .route("/volunteers/{id}", get(volunteers_show::show))
         .route("/skills/suggest", get(skills::suggest))
         .route("/users", get(users::list).post(users::create))
@@ -64,9 +71,15 @@ impl Chrome {
     pub fn of(actor: &Actor) -> Option<Chrome> {
         Some(Chrome {
             username: actor.username.clone(),
-            role_label: if actor.is_super { "超级管理员".to_owned() } else { actor.role.label_zh().to_owned() },
+            role_label: if actor.is_super {
+                "超级管理员".to_owned()
+            } else {
+                actor.role.label_zh().to_owned()
+            },
             is_admin: actor.is_admin(),
-            is_volunteer: actor.volunteer_id.is_some() && !actor.is_admin() && actor.team_id.is_none(),
+            is_volunteer: actor.volunteer_id.is_some()
+                && !actor.is_admin()
+                && actor.team_id.is_none(),
             csrf: actor.csrf_token.clone(),
             flash: None,
         })
@@ -160,5 +173,9 @@ pub fn check_csrf(actor: &Actor, sent: &str) -> Result<(), Response> {
 
 /// A 303 to `to` (after a successful form post).
 pub fn see_other(to: &str) -> Response {
-    (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, to.to_owned())]).into_response()
+    (
+        StatusCode::SEE_OTHER,
+        [(axum::http::header::LOCATION, to.to_owned())],
+    )
+        .into_response()
 }

@@ -63,7 +63,7 @@ pub(super) struct TeamPage {
     chrome: Option<Chrome>,
     team: TeamView,
     groups: Vec<Group>,
-    total: i64,
+    total: usize,
     can_write: bool,
     echelons: Vec<Opt>,
     positions: Vec<Opt>,
@@ -104,6 +104,15 @@ async fn load(state: &AppState, actor: &Actor, id: &str) -> Result<TeamPage, App
             members: Vec::new(),
         })
         .collect();
+    // People, not positions: one person may hold posts in several units.
+    let mut people: Vec<&str> = members
+        .items
+        .iter()
+        .map(|m| m.volunteer_id.as_str())
+        .collect();
+    people.sort_unstable();
+    people.dedup();
+    let total = people.len();
     for m in members.items {
         if let Some(g) = groups.iter_mut().find(|g| g.unit.id == m.team_id) {
             g.members.push(m);
@@ -154,7 +163,7 @@ async fn load(state: &AppState, actor: &Actor, id: &str) -> Result<TeamPage, App
             ..tree
         },
         groups,
-        total: members.total,
+        total,
         can_write,
         echelons: forms::echelons()
             .into_iter()

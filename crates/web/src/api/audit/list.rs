@@ -10,6 +10,10 @@ use crate::AppState;
 /// The audit log of the caller's subtree, newest first.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", security(("bearer" = [])), params(AuditQuery),
     responses((status = 200, body = Page<AuditView>), (status = 403, body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiQuery(q): ApiQuery<AuditQuery>) -> ApiResult<Json<Page<AuditView>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> ApiResult<Json<Page<AuditView>>> {
     Ok(Json(state.app.audit_log(&actor, &q).await?))
 }

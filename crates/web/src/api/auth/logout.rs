@@ -1,7 +1,7 @@
 use axum::extract::State;
 use axum::http::header::SET_COOKIE;
-use axum::http::StatusCode;
 use axum::http::HeaderMap;
+use axum::http::StatusCode;
 use axum::response::{AppendHeaders, IntoResponse};
 
 use crate::error::ApiResult;
@@ -19,5 +19,8 @@ pub async fn logout(
     if let Some(token) = crate::token_of(&headers) {
         state.app.logout(&token).await?;
     }
-    Ok((StatusCode::NO_CONTENT, AppendHeaders([(SET_COOKIE, clear_session_cookie(&state))])))
+    Ok((
+        StatusCode::NO_CONTENT,
+        AppendHeaders([(SET_COOKIE, clear_session_cookie(&state))]),
+    ))
 }

@@ -15,5 +15,8 @@ pub async fn children(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Page<OrgView>>> {
     let items = state.app.org_children(&actor, &id).await?;
-    Ok(Json(Page { total: items.len() as i64, items }))
+    Ok(Json(Page {
+        total: items.len() as i64,
+        items,
+    }))
 }

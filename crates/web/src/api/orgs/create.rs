@@ -16,5 +16,8 @@ pub async fn create(
     ApiActor(actor): ApiActor,
     ApiJson(input): ApiJson<NewOrg>,
 ) -> ApiResult<(StatusCode, Json<OrgView>)> {
-    Ok((StatusCode::CREATED, Json(state.app.create_org(&actor, &input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(state.app.create_org(&actor, &input).await?),
+    ))
 }

@@ -19,5 +19,12 @@ pub async fn add_member(
     ApiJson(input): ApiJson<NewMember>,
 ) -> ApiResult<(StatusCode, Json<MemberView>)> {
     let (member, created) = state.app.appoint_member(&actor, &id, &input).await?;
-    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(member)))
+    Ok((
+        if created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        },
+        Json(member),
+    ))
 }

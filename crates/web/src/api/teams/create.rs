@@ -16,5 +16,8 @@ pub async fn create(
     ApiActor(actor): ApiActor,
     ApiJson(input): ApiJson<NewTeam>,
 ) -> ApiResult<(StatusCode, Json<TeamView>)> {
-    Ok((StatusCode::CREATED, Json(state.app.create_team(&actor, &input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(state.app.create_team(&actor, &input).await?),
+    ))
 }

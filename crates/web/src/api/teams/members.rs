@@ -9,6 +9,10 @@ use crate::AppState;
 /// Members of the unit and its sub-units, with positions (`team_id` tells which unit).
 #[utoipa::path(get, path = "/api/v1/teams/{id}/members", tag = "teams", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Page<MemberView>), (status = 404, body = ErrorBody)))]
-pub async fn members(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>) -> ApiResult<Json<Page<MemberView>>> {
+pub async fn members(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Page<MemberView>>> {
     Ok(Json(state.app.team_members(&actor, &id).await?))
 }

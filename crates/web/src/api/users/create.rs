@@ -16,5 +16,8 @@ pub async fn create(
     ApiActor(actor): ApiActor,
     ApiJson(input): ApiJson<NewUser>,
 ) -> ApiResult<(StatusCode, Json<UserView>)> {
-    Ok((StatusCode::CREATED, Json(state.app.create_user(&actor, &input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(state.app.create_user(&actor, &input).await?),
+    ))
 }

@@ -9,6 +9,9 @@ use crate::AppState;
 /// Accounts within the caller's scope.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
     responses((status = 200, body = Page<UserView>)))]
-pub async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<Page<UserView>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> ApiResult<Json<Page<UserView>>> {
     Ok(Json(state.app.list_users(&actor).await?))
 }

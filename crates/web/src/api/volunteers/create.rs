@@ -17,5 +17,8 @@ pub async fn create(
     ApiActor(actor): ApiActor,
     ApiJson(input): ApiJson<NewVolunteer>,
 ) -> ApiResult<(StatusCode, Json<VolunteerView>)> {
-    Ok((StatusCode::CREATED, Json(state.app.register_volunteer(&actor, &input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(state.app.register_volunteer(&actor, &input).await?),
+    ))
 }

@@ -9,6 +9,10 @@ use crate::AppState;
 /// One volunteer, with the units they belong to.
 #[utoipa::path(get, path = "/api/v1/volunteers/{id}", tag = "volunteers", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = VolunteerView), (status = 404, body = ErrorBody)))]
-pub async fn get(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>) -> ApiResult<Json<VolunteerView>> {
+pub async fn get(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<VolunteerView>> {
     Ok(Json(state.app.get_volunteer(&actor, &id).await?))
 }

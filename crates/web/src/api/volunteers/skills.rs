@@ -17,6 +17,10 @@ pub struct SkillQuery {
 /// Skill tags already in use that contain `q`, most used first.
 #[utoipa::path(get, path = "/api/v1/skills", tag = "volunteers", security(("bearer" = [])), params(SkillQuery),
     responses((status = 200, body = Vec<String>)))]
-pub async fn skills(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiQuery(q): ApiQuery<SkillQuery>) -> ApiResult<Json<Vec<String>>> {
+pub async fn skills(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiQuery(q): ApiQuery<SkillQuery>,
+) -> ApiResult<Json<Vec<String>>> {
     Ok(Json(state.app.skill_suggestions(&actor, &q.q).await?))
 }
