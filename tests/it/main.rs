@@ -1,10 +1,12 @@
 //! One integration-test binary: the real router, a real database (SQLite, or PostgreSQL when
 //! `ZHIYUAN_TEST_PG` is set), every endpoint.
 
+mod activities;
 mod auth;
 mod durability;
 mod harness;
 mod orgs;
+mod recruitment;
 mod scope;
 mod scope_props;
 mod teams;

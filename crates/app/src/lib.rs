@@ -2,6 +2,7 @@
 //! their scope, applies the domain rules and writes in one transaction with an audit entry.
 //! The web layer calls only these; it never touches the store.
 
+pub mod activities;
 pub mod actor;
 pub mod auth;
 pub mod clock;
@@ -10,6 +11,7 @@ pub mod demo;
 mod demo_data;
 pub mod error;
 pub mod orgs;
+pub mod recruitment;
 pub mod teams;
 pub mod users;
 pub mod views;

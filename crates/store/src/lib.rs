@@ -6,7 +6,9 @@
 //! Each backend has its own migrations folder. Every write takes the audit entry that
 //! describes it and lands both in one transaction.
 
+pub mod activities;
 mod postgres;
+pub mod recruitment;
 mod sqlite;
 
 use std::sync::Arc;
@@ -238,8 +240,13 @@ impl From<sqlx::Error> for StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// Everything the app needs from a database. The foundation (tree, teams, volunteers,
+/// accounts, audit) is declared here; each later feature declares its own trait in its own
+/// module and joins in as a supertrait.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store:
+    recruitment::RecruitmentStore + activities::ActivityStore + Send + Sync + 'static
+{
     /// "sqlite" or "postgres".
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> StoreResult<()>;

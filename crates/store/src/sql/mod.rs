@@ -2,8 +2,10 @@
 //! inside `postgres`; `super::Db` is the backend's `sqlx::Database`, so every query here is
 //! checked against that backend's types. `$N` placeholders read the same on both.
 
+mod activities;
 mod orgs;
 mod people;
+mod recruitment;
 mod teams;
 
 use async_trait::async_trait;

@@ -9,6 +9,9 @@ use utoipa::{Modify, OpenApi};
 
 use crate::AppState;
 
+pub mod activities;
+pub mod recruitment;
+
 pub mod audit {
     pub mod list;
 }
@@ -97,6 +100,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/skills", get(volunteers::skills::skills))
         .route("/api/v1/audit", get(audit::list::list))
+        .merge(recruitment::routes())
+        .merge(activities::routes())
 }
 
 struct BearerAuth;
@@ -129,6 +134,14 @@ impl Modify for BearerAuth {
 )]
 pub struct ApiDoc;
 
+/// The whole document: the foundation's paths plus each feature's own `Doc`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(recruitment::Doc::openapi());
+    doc.merge(activities::Doc::openapi());
+    doc
+}
+
 async fn openapi_json() -> impl IntoResponse {
-    Json(ApiDoc::openapi())
+    Json(openapi())
 }

@@ -1,6 +1,7 @@
 //! Server-rendered pages (askama templates in `templates/`), Simplified Chinese, one file
 //! per screen. Forms post with a hidden `_csrf` field; htmx requests send `X-CSRF-Token`.
 
+pub mod activities;
 mod audit;
 pub mod forms;
 mod home;
@@ -8,6 +9,7 @@ mod listing;
 mod login;
 mod me;
 mod org;
+pub mod recruitment;
 mod skills;
 mod team;
 mod team_forms;
@@ -54,6 +56,8 @@ pub fn routes() -> Router<AppState> {
         .route("/skills/suggest", get(skills::suggest))
         .route("/users", get(users::list).post(users::create))
         .route("/audit", get(audit::list))
+        .merge(recruitment::routes())
+        .merge(activities::routes())
 }
 
 /// What every logged-in page shows around its content.

@@ -1,0 +1,1 @@
+//! Activity and service-hour use cases (issue 4).

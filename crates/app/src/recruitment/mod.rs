@@ -1,0 +1,1 @@
+//! Recruitment use cases (issue 3).

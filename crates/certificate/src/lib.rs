@@ -1,0 +1,1 @@
+//! Service certificates (志愿服务证明) as PDF, and QR codes.

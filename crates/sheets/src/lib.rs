@@ -1,0 +1,1 @@
+//! Spreadsheet ledgers in and out (.xlsx and .csv).

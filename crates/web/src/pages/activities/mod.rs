@@ -1,0 +1,9 @@
+//! Activities and service hours (issue 4): pages, one file per screen.
+
+use axum::Router;
+
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}

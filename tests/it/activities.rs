@@ -1,0 +1,1 @@
+//! Activities and service hours (issue 4): API tests.

@@ -1,0 +1,1 @@
+//! Recruitment (issue 3): API tests.
