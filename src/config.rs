@@ -127,3 +127,100 @@ fn write_private(path: &Path, content: &str) -> anyhow::Result<()> {
     f.sync_all()?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn none() -> Overrides {
+        Overrides {
+            db: None,
+            listen: None,
+            secret_key: None,
+        }
+    }
+
+    #[test]
+    fn flags_win_over_the_file_which_wins_over_defaults() {
+        let file: FileConfig = toml::from_str(
+            "db = \"postgres://u@h/db\"\nlisten = \"0.0.0.0:9000\"\nsecret_key = \"ab\"\nsession_hours = 8\ntrusted_proxy = \"127.0.0.1\"",
+        )
+        .unwrap();
+        let s = Settings::resolve(file, none()).unwrap();
+        assert_eq!(s.db, "postgres://u@h/db");
+        assert_eq!(s.listen.to_string(), "0.0.0.0:9000");
+        assert_eq!(s.session_hours, 8);
+        assert_eq!(s.trusted_proxy, Some("127.0.0.1".parse().unwrap()));
+        let file: FileConfig =
+            toml::from_str("db = \"postgres://u@h/db\"\nsecret_key = \"ab\"").unwrap();
+        let s = Settings::resolve(
+            file,
+            Overrides {
+                db: Some("postgres://x@y/z".into()),
+                listen: Some("127.0.0.1:1234".into()),
+                secret_key: None,
+            },
+        )
+        .unwrap();
+        assert_eq!(s.db, "postgres://x@y/z");
+        assert_eq!(s.listen.to_string(), "127.0.0.1:1234");
+    }
+
+    #[test]
+    fn bad_settings_are_refused() {
+        assert!(
+            toml::from_str::<FileConfig>("colour = \"red\"").is_err(),
+            "unknown keys are errors"
+        );
+        let s = Settings::resolve(
+            FileConfig::default(),
+            Overrides {
+                listen: Some("nowhere".into()),
+                ..none()
+            },
+        );
+        assert!(s.is_err());
+        // PostgreSQL needs a configured key: its processes must share one.
+        let s = Settings::resolve(
+            FileConfig::default(),
+            Overrides {
+                db: Some("postgres://u@h/d".into()),
+                ..none()
+            },
+        );
+        assert!(s.is_err());
+    }
+
+    #[test]
+    fn a_sqlite_database_keeps_its_key_beside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = format!("sqlite://{}", dir.path().join("z.db").display());
+        let first = Settings::resolve(
+            FileConfig::default(),
+            Overrides {
+                db: Some(db.clone()),
+                ..none()
+            },
+        )
+        .unwrap();
+        let again = Settings::resolve(
+            FileConfig::default(),
+            Overrides {
+                db: Some(db),
+                ..none()
+            },
+        )
+        .unwrap();
+        assert_eq!(first.secret_key_hex.len(), 64);
+        assert_eq!(first.secret_key_hex, again.secret_key_hex);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("z.db.key"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}

@@ -295,10 +295,8 @@ impl App {
             let pid = pid.trim();
             let echelon = Echelon::parse(&before.echelon)?;
             if pid.is_empty() {
-                if !actor.covers_org(&zhiyuan_store::OrgRow {
-                    path: before.org_path.clone(),
-                    ..empty_org()
-                }) {
+                // Becoming a root unit is the org's business, as on creation.
+                if !actor.scope.covers_org(&before.org_path) {
                     return Err(AppError::forbidden().with_field("parent_team_id"));
                 }
                 check_nesting(echelon, None)?;
@@ -332,21 +330,5 @@ impl App {
         );
         self.store.update_team(&after, &audit).await?;
         self.get_team(actor, id).await
-    }
-}
-
-fn empty_org() -> zhiyuan_store::OrgRow {
-    zhiyuan_store::OrgRow {
-        id: String::new(),
-        name: String::new(),
-        level: String::new(),
-        parent_id: None,
-        path: String::new(),
-        depth: 0,
-        population: None,
-        unit_type: None,
-        created_at: 0,
-        updated_at: 0,
-        version: 0,
     }
 }
