@@ -53,6 +53,69 @@ impl LoginThrottle {
     }
 }
 
+/// How long an authenticated session is believed without asking the database again.
+const SESSION_CACHE_MS: i64 = 5_000;
+/// Entries kept at most; beyond it the expired go, and if that is not enough, all.
+const SESSION_CACHE_MAX: usize = 200_000;
+
+/// Recently authenticated sessions, by token hash (会话缓存): a burst of requests with one
+/// token reads the session, account and scope once per few seconds instead of each time.
+/// Logging out in this process takes effect at once (the entry becomes a tombstone that no
+/// lookup already under way can overwrite); anything else — a logout through another server
+/// process, a disabled account, a moved unit — is seen within `SESSION_CACHE_MS`.
+#[derive(Default)]
+pub struct SessionCache {
+    entries: Mutex<HashMap<String, CachedSession>>,
+}
+
+struct CachedSession {
+    /// `None`: logged out here; not to be cached again until `until`.
+    actor: Option<Actor>,
+    until: i64,
+}
+
+impl SessionCache {
+    fn get(&self, hash: &str, now: i64) -> Option<Actor> {
+        let map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(hash)
+            .filter(|c| c.until > now)
+            .and_then(|c| c.actor.clone())
+    }
+
+    fn put(&self, hash: String, actor: Actor, until: i64, now: i64) {
+        let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if matches!(map.get(&hash), Some(c) if c.actor.is_none() && c.until > now) {
+            return;
+        }
+        if map.len() >= SESSION_CACHE_MAX {
+            map.retain(|_, c| c.until > now);
+            if map.len() >= SESSION_CACHE_MAX {
+                map.clear();
+            }
+        }
+        map.insert(
+            hash,
+            CachedSession {
+                actor: Some(actor),
+                until,
+            },
+        );
+    }
+
+    /// Forgets a session and keeps it forgotten for a while: a lookup that read the session
+    /// just before it was deleted must not bring it back.
+    fn forget(&self, hash: &str, now: i64) {
+        let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        map.insert(
+            hash.to_owned(),
+            CachedSession {
+                actor: None,
+                until: now + 2 * SESSION_CACHE_MS,
+            },
+        );
+    }
+}
+
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 pub struct LoginInput {
     pub username: String,
@@ -158,16 +221,28 @@ impl App {
     }
 
     pub async fn logout(&self, token: &str) -> AppResult<()> {
-        Ok(self.store.delete_session(&token_hash(token)).await?)
+        let hash = token_hash(token);
+        self.sessions.forget(&hash, clock::now_ms());
+        self.store.delete_session(&hash).await?;
+        // Again after the delete: a lookup may have cached it in between.
+        self.sessions.forget(&hash, clock::now_ms());
+        Ok(())
     }
 
-    /// The actor behind a session or bearer token.
+    /// The actor behind a session or bearer token (from the session cache when it was
+    /// looked up in the last few seconds).
     pub async fn authenticate(&self, token: &str) -> AppResult<Actor> {
+        let hash = token_hash(token);
+        let now = clock::now_ms();
+        if let Some(actor) = self.sessions.get(&hash, now) {
+            return Ok(actor);
+        }
         let session = self
             .store
-            .get_session(&token_hash(token), clock::now_ms())
+            .get_session(&hash, now)
             .await?
             .ok_or_else(AppError::unauthorized)?;
+        let until = session.expires_at.min(now + SESSION_CACHE_MS);
         let user = self
             .store
             .get_user(&session.user_id)
@@ -175,7 +250,7 @@ impl App {
             .filter(|u| !u.disabled)
             .ok_or_else(AppError::unauthorized)?;
         let scope = self.scope_of(&user).await?;
-        Ok(Actor {
+        let actor = Actor {
             user_id: user.id.clone(),
             username: user.username.clone(),
             role: Role::parse(&user.role).map_err(|_| AppError::internal())?,
@@ -185,7 +260,9 @@ impl App {
             org_id: user.org_id.clone(),
             team_id: user.team_id.clone(),
             csrf_token: session.csrf_token,
-        })
+        };
+        self.sessions.put(hash, actor.clone(), until, now);
+        Ok(actor)
     }
 
     /// An account's scope, from where it is bound now (paths move with their nodes).

@@ -18,6 +18,9 @@ type HmacSha256 = Hmac<Sha256>;
 pub struct Secrets {
     id_cipher_key: [u8; 32],
     id_hash_key: [u8; 32],
+    /// Signs the rotating check-in codes and certificate codes (issue 4).
+    pub(crate) checkin_key: [u8; 32],
+    pub(crate) certificate_key: [u8; 32],
 }
 
 impl std::fmt::Debug for Secrets {
@@ -43,6 +46,8 @@ impl Secrets {
         Ok(Secrets {
             id_cipher_key: derive(&master, "zhiyuan/id-number/cipher/v1"),
             id_hash_key: derive(&master, "zhiyuan/id-number/hash/v1"),
+            checkin_key: derive(&master, "zhiyuan/checkin/v1"),
+            certificate_key: derive(&master, "zhiyuan/certificate/v1"),
         })
     }
 
@@ -84,6 +89,13 @@ impl Secrets {
         mac.update(id_number.as_bytes());
         hex::encode(mac.finalize().into_bytes())
     }
+}
+
+/// HMAC-SHA256 of `data` under `key` (one of the derived keys), as hex.
+pub(crate) fn mac_hex(key: &[u8; 32], data: &[u8]) -> String {
+    let mut mac = <HmacSha256 as Mac>::new_from_slice(key).expect("any key length");
+    mac.update(data);
+    hex::encode(mac.finalize().into_bytes())
 }
 
 /// A random opaque token (session token, CSRF token), URL-safe.

@@ -44,7 +44,9 @@ pub async fn load_demo(app: &App) -> AppResult<Option<Vec<DemoLogin>>> {
         sys: Actor::system("演示数据"),
         people: PersonGen::new(SEED, clock::today().year()),
     };
-    l.load().await.map(Some)
+    let logins = l.load().await?;
+    crate::activities::demo::load_into_demo(app).await?;
+    Ok(Some(logins))
 }
 
 /// A township or village as loaded: its node, its station (if any) and where its people live.

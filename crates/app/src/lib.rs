@@ -40,6 +40,10 @@ pub struct App {
     pub(crate) secrets: crypto::Secrets,
     pub(crate) config: AppConfig,
     pub(crate) throttle: Arc<auth::LoginThrottle>,
+    /// Recently authenticated sessions (a few seconds; logout forgets at once).
+    pub(crate) sessions: Arc<auth::SessionCache>,
+    /// The single writer of sign-ups on SQLite (group commit).
+    pub(crate) signup_batcher: Arc<activities::signups::SignupBatcher>,
 }
 
 impl App {
@@ -50,6 +54,8 @@ impl App {
             secrets,
             config,
             throttle: Arc::new(auth::LoginThrottle::default()),
+            sessions: Arc::default(),
+            signup_batcher: Arc::default(),
         })
     }
 

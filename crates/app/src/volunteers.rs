@@ -89,7 +89,7 @@ pub struct VolunteerSearch {
 }
 
 /// A fresh unified volunteer number: opaque, random, 12 characters (R-LAW-5).
-fn new_volunteer_no() -> String {
+pub(crate) fn new_volunteer_no() -> String {
     let n: u64 = rand::thread_rng().gen_range(10_000_000_000..100_000_000_000);
     format!("V{n}")
 }

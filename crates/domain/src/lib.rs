@@ -33,10 +33,12 @@
 mod macros;
 mod text;
 
+pub mod activity;
 pub mod error;
 pub mod id_number;
 pub mod org;
 pub mod phone;
+pub mod recruitment;
 pub mod scope;
 pub mod team;
 pub mod volunteer;

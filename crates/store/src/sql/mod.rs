@@ -3,9 +3,12 @@
 //! checked against that backend's types. `$N` placeholders read the same on both.
 
 mod activities;
+mod activities_tx;
 mod orgs;
 mod people;
 mod recruitment;
+mod recruitment_io;
+mod recruitment_tx;
 mod teams;
 
 use async_trait::async_trait;

@@ -41,6 +41,11 @@ struct ShowPage {
     v: VolunteerView,
     created_at: String,
     history: Vec<HistoryRow>,
+    // Service certificates (issue 4): those issued, and the form to issue one.
+    certificates: Vec<zhiyuan_app::activities::certificates::IssuedCertificate>,
+    volunteer_id: String,
+    cert_form: super::activities::CertificateForm,
+    cert_errors: super::FieldErrors,
 }
 
 /// Keys that change with every edit or repeat another key.
@@ -146,17 +151,22 @@ pub async fn show(
     let loaded = async {
         let v = state.app.get_volunteer(&actor, &id).await?;
         let history = state.app.volunteer_history(&actor, &id).await?;
-        Ok::<_, zhiyuan_app::AppError>((v, history))
+        let certificates = state.app.certificates_of(&actor, &id).await?;
+        Ok::<_, zhiyuan_app::AppError>((v, history, certificates))
     }
     .await;
     match loaded {
-        Ok((v, history)) => {
+        Ok((v, history, certificates)) => {
             let flash = (q.created == "1").then(|| "已登记".to_owned());
             let page = ShowPage {
                 chrome: Chrome::with_flash(&actor, flash),
                 created_at: show_time(&v.created_at),
                 v,
                 history: history.items.iter().map(history_row).collect(),
+                certificates,
+                volunteer_id: id,
+                cert_form: Default::default(),
+                cert_errors: Default::default(),
             };
             render(StatusCode::OK, &page)
         }

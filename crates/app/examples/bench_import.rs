@@ -1,0 +1,108 @@
+//! Benchmark of the ledger import (issue 3): 100,000 rows through the same use case as
+//! `POST /api/v1/imports/volunteers`, from .csv and from .xlsx, into a fresh SQLite database
+//! (or PostgreSQL when `ZHIYUAN_BENCH_PG` holds a database URL).
+//!
+//! `cargo run --release -p zhiyuan-app --example bench_import [ROWS]`
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use zhiyuan_app::orgs::NewOrg;
+use zhiyuan_app::{Actor, App, AppConfig};
+use zhiyuan_domain::id_number::check_char;
+
+fn id_number(i: usize) -> String {
+    // 1000 sequences per birth date, dates spread over 1950–2000.
+    let day = chrono::NaiveDate::from_ymd_opt(1950, 1, 1).unwrap()
+        + chrono::Days::new((i / 1000) as u64 * 7);
+    let first17 = format!("150525{}{:03}", day.format("%Y%m%d"), i % 1000);
+    format!("{first17}{}", check_char(&first17))
+}
+
+fn rows(n: usize) -> Vec<Vec<String>> {
+    (0..n)
+        .map(|i| {
+            vec![
+                format!("王{}", ["建国", "卫东", "志强", "海军", "红梅"][i % 5]),
+                id_number(i),
+                format!("13{:09}", i),
+                if i % 2 == 0 { "是" } else { "否" }.to_owned(),
+                if i % 3 == 0 { "是" } else { "否" }.to_owned(),
+                ["驾驶、急救", "无人机", "", "法律咨询、心理疏导"][i % 4].to_owned(),
+            ]
+        })
+        .collect()
+}
+
+async fn fresh_app(dir: &tempfile::TempDir) -> (App, String) {
+    let url = std::env::var("ZHIYUAN_BENCH_PG")
+        .unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("bench.db").display()));
+    let store: Arc<dyn zhiyuan_store::Store> = zhiyuan_store::connect(&url).await.expect("store");
+    let app = App::new(
+        store,
+        AppConfig {
+            secret_key_hex: "5a".repeat(32),
+            session_hours: 12,
+        },
+    )
+    .expect("app");
+    let org = app
+        .create_org(
+            &Actor::system("bench"),
+            &NewOrg {
+                name: format!("奈曼旗{}", uuid::Uuid::now_v7().simple()),
+                level: "county".to_owned(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("org");
+    (app, org.id)
+}
+
+#[tokio::main]
+async fn main() {
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(100_000);
+    let table = rows(n);
+    let headers = zhiyuan_domain::recruitment::IMPORT_HEADERS;
+    let mut csv = headers.join(",") + "\n";
+    for r in &table {
+        csv.push_str(&r.join(","));
+        csv.push('\n');
+    }
+    let xlsx = zhiyuan_sheets::write_xlsx("志愿者", &headers, &table).expect("xlsx");
+    println!(
+        "rows: {n}; csv {} KiB, xlsx {} KiB",
+        csv.len() / 1024,
+        xlsx.len() / 1024
+    );
+    for (name, bytes) in [("ledger.csv", csv.into_bytes()), ("ledger.xlsx", xlsx)] {
+        let dir = tempfile::tempdir().expect("dir");
+        let (app, org) = fresh_app(&dir).await;
+        let actor = Actor::system("bench");
+        let start = Instant::now();
+        let report = app
+            .import_volunteers(&actor, &org, name, bytes.clone())
+            .await
+            .expect("import");
+        let first = start.elapsed();
+        assert_eq!(report.imported as usize, n, "{:?}", report.rejected.first());
+        let start = Instant::now();
+        let again = app
+            .import_volunteers(&actor, &org, name, bytes)
+            .await
+            .expect("re-import");
+        let second = start.elapsed();
+        assert_eq!(again.imported, 0);
+        println!(
+            "{name}: imported {} in {:.2} s ({:.0} rows/s); re-upload (all duplicates) {:.2} s",
+            report.imported,
+            first.as_secs_f64(),
+            n as f64 / first.as_secs_f64(),
+            second.as_secs_f64()
+        );
+    }
+}

@@ -1,0 +1,186 @@
+//! Two server processes on one PostgreSQL: a burst of sign-ups split between them never
+//! confirms more than capacity. Runs only when `ZHIYUAN_TEST_PG` is set.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::process::{Child, Command};
+
+use super::at;
+use crate::harness::{database_url, volunteer_body, ROOT_PASSWORD};
+
+const BIN: &str = env!("CARGO_BIN_EXE_zhiyuan");
+const KEY: &str = "6c6c6c6c6c6c6c6c6c6c6c6c6c6c6c6c6c6c6c6c6c6c6c6c6c6c6c6c6c6c6c6c";
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connect");
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(req.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    let text = String::from_utf8_lossy(&raw);
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+async fn start(db: &str, port: u16) -> Child {
+    let child = Command::new(BIN)
+        .args([
+            "serve",
+            "--db",
+            db,
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .env("ZHIYUAN_SECRET_KEY", KEY)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start the server");
+    for _ in 0..200 {
+        if TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return child;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the server did not start");
+}
+
+#[tokio::test]
+async fn two_processes_on_one_postgresql_never_overbook() {
+    if std::env::var("ZHIYUAN_TEST_PG")
+        .map(|v| v.is_empty())
+        .unwrap_or(true)
+    {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_url(&dir).await;
+    let ok = Command::new(BIN)
+        .args([
+            "admin",
+            "create",
+            "--username",
+            "root",
+            "--password",
+            ROOT_PASSWORD,
+            "--db",
+            &db,
+        ])
+        .env("ZHIYUAN_SECRET_KEY", KEY)
+        .status()
+        .await
+        .unwrap();
+    assert!(ok.success());
+    let (p1, p2) = (free_port(), free_port());
+    let _s1 = start(&db, p1).await;
+    let _s2 = start(&db, p2).await;
+    let (_, login) = http(
+        p1,
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(json!({"username": "root", "password": ROOT_PASSWORD})),
+    )
+    .await;
+    let token = login["token"].as_str().unwrap().to_owned();
+    let (_, org) = http(
+        p1,
+        "POST",
+        "/api/v1/orgs",
+        Some(&token),
+        Some(json!({"name": "奈曼旗", "level": "county"})),
+    )
+    .await;
+    let org = org["id"].as_str().unwrap().to_owned();
+    let (_, team) = http(
+        p1,
+        "POST",
+        "/api/v1/teams",
+        Some(&token),
+        Some(json!({"name": "服务队", "org_id": org, "echelon": "team"})),
+    )
+    .await;
+    let team = team["id"].as_str().unwrap().to_owned();
+    let (s, a) = http(p2, "POST", "/api/v1/activities", Some(&token), Some(json!({"title": "巡河", "team_id": team, "starts_at": at(3600), "ends_at": at(7200), "capacity": 10}))).await;
+    assert_eq!(s, 201, "{a}");
+    let id = a["id"].as_str().unwrap().to_owned();
+    let mut vols = Vec::new();
+    for i in 0..120u32 {
+        let (s, v) = http(
+            p1,
+            "POST",
+            "/api/v1/volunteers",
+            Some(&token),
+            Some(volunteer_body("陈立军", &org, 500 + i)),
+        )
+        .await;
+        assert_eq!(s, 201, "{v}");
+        vols.push(v["id"].as_str().unwrap().to_owned());
+    }
+    let mut handles = Vec::new();
+    for (i, v) in vols.into_iter().enumerate() {
+        let port = if i % 2 == 0 { p1 } else { p2 };
+        let (token, id) = (token.clone(), id.clone());
+        handles.push(tokio::spawn(async move {
+            http(
+                port,
+                "POST",
+                &format!("/api/v1/activities/{id}/signups"),
+                Some(&token),
+                Some(json!({"volunteer_id": v})),
+            )
+            .await
+        }));
+    }
+    let (mut confirmed, mut full) = (0, 0);
+    for h in handles {
+        match h.await.unwrap() {
+            (201, b) if b["status"] == "confirmed" => confirmed += 1,
+            (409, b) if b["error"]["code"] == "activity_full" => full += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!((confirmed, full), (10, 110));
+    let (_, got) = http(
+        p2,
+        "GET",
+        &format!("/api/v1/activities/{id}"),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(got["confirmed"], 10);
+}
