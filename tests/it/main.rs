@@ -2,6 +2,7 @@
 //! `ZHIYUAN_TEST_PG` is set), every endpoint.
 
 mod activities;
+mod activity_pages;
 mod auth;
 mod durability;
 mod harness;
