@@ -8,6 +8,7 @@ mod durability;
 mod harness;
 mod orgs;
 mod recruitment;
+mod recruitment_pages;
 mod scope;
 mod scope_props;
 mod teams;

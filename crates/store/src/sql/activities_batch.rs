@@ -130,7 +130,7 @@ async fn place_all(
         } else if c.waitlist {
             if c.queue_before.is_none() {
                 c.queue_before =
-                    Some(step::waitlist_position(&mut **tx, &r.activity_id, c.wait_seq).await?);
+                    Some(step::waitlist_position(tx, &r.activity_id, c.wait_seq).await?);
             }
             c.wait_seq += 1;
             c.new_waitlisted += 1;

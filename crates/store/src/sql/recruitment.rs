@@ -5,7 +5,9 @@
 use async_trait::async_trait;
 use sqlx::QueryBuilder;
 
-use super::recruitment_tx::{bind_app, insert_step, issue_number, placeholders, update_app, APP_COLUMNS};
+use super::recruitment_tx::{
+    bind_app, insert_step, issue_number, placeholders, update_app, APP_COLUMNS,
+};
 use super::{audit, people, recruitment_io as io, teams, Backend, Db, FOR_UPDATE};
 use crate::recruitment::*;
 use crate::{path_upper, NewAudit, StoreError, StoreResult, UserRow, VolunteerRecord};

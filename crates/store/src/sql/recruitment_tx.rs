@@ -5,7 +5,8 @@ use super::{Db, Tx};
 use crate::recruitment::{ApplicationRow, NumberRangeRow, StepRow, RANGES_EXHAUSTED};
 use crate::{StoreError, StoreResult};
 
-pub(super) const APP_COLUMNS: &str = "team_id, org_id, org_path, name, id_cipher, id_hash, id_masked, \
+pub(super) const APP_COLUMNS: &str =
+    "team_id, org_id, org_path, name, id_cipher, id_hash, id_masked, \
      birth_date, gender, phone, veteran, branch, enlisted_year, discharged_year, military_rank, \
      party_member, health, no_record, skills, consent_data, guardian_consent, password_hash, \
      breaches_json, review_chain, step_index, current_org_id, current_org_path, status, \
@@ -108,7 +109,10 @@ pub(super) async fn update_app(tx: &mut Tx, a: &ApplicationRow) -> StoreResult<(
 /// range row and re-checks `next_no <= last_no` on the row it locked, so two concurrent
 /// admissions never get the same number; when a range runs out between the pick and the
 /// lock, the next range is tried.
-pub(super) async fn issue_number(tx: &mut Tx, authority: &str) -> StoreResult<(i64, NumberRangeRow)> {
+pub(super) async fn issue_number(
+    tx: &mut Tx,
+    authority: &str,
+) -> StoreResult<(i64, NumberRangeRow)> {
     for _ in 0..16 {
         let picked: Option<(String,)> = sqlx::query_as(
             "SELECT id FROM number_ranges WHERE authority_org_id = $1 AND next_no <= last_no \
@@ -133,4 +137,3 @@ pub(super) async fn issue_number(tx: &mut Tx, authority: &str) -> StoreResult<(i
     }
     Err(StoreError::Conflict(RANGES_EXHAUSTED.to_owned()))
 }
-

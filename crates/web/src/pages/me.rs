@@ -70,6 +70,7 @@ pub async fn show(
             let flash = match q.done.as_str() {
                 "signup" => Some("报名成功".to_owned()),
                 "cancel" => Some("已取消报名".to_owned()),
+                "withdrawn" => Some("已退出志愿服务，您的记录仍会保留".to_owned()),
                 _ => None,
             };
             render(

@@ -18,6 +18,8 @@ use crate::AppState;
 #[serde(default)]
 pub struct ShowQuery {
     created: String,
+    /// Set after a suspend/reinstate post (suspended, reinstated).
+    status: String,
 }
 
 /// One changed field of an edit.
@@ -46,6 +48,8 @@ struct ShowPage {
     volunteer_id: String,
     cert_form: super::activities::CertificateForm,
     cert_errors: super::FieldErrors,
+    // Leaving (issue 3): status changes with reasons; admins get suspend/reinstate.
+    status_history: Vec<zhiyuan_app::recruitment::views::StatusChangeView>,
 }
 
 /// Keys that change with every edit or repeat another key.
@@ -79,6 +83,8 @@ fn field_label(key: &str) -> &str {
         "status" => "状态",
         "teams" => "所在单位",
         "gender_label" => "性别",
+        "reason" => "原因",
+        "registration_no" => "注册编号",
         other => other,
     }
 }
@@ -152,12 +158,21 @@ pub async fn show(
         let v = state.app.get_volunteer(&actor, &id).await?;
         let history = state.app.volunteer_history(&actor, &id).await?;
         let certificates = state.app.certificates_of(&actor, &id).await?;
-        Ok::<_, zhiyuan_app::AppError>((v, history, certificates))
+        let mut status_history = state.app.volunteer_status_history(&actor, &id).await?;
+        for h in &mut status_history {
+            h.at = show_time(&h.at);
+        }
+        Ok::<_, zhiyuan_app::AppError>((v, history, certificates, status_history))
     }
     .await;
     match loaded {
-        Ok((v, history, certificates)) => {
-            let flash = (q.created == "1").then(|| "已登记".to_owned());
+        Ok((v, history, certificates, status_history)) => {
+            let flash = match (q.created.as_str(), q.status.as_str()) {
+                ("1", _) => Some("已登记".to_owned()),
+                (_, "suspended") => Some("已暂停".to_owned()),
+                (_, "reinstated") => Some("已恢复在队".to_owned()),
+                _ => None,
+            };
             let page = ShowPage {
                 chrome: Chrome::with_flash(&actor, flash),
                 created_at: show_time(&v.created_at),
@@ -167,6 +182,7 @@ pub async fn show(
                 volunteer_id: id,
                 cert_form: Default::default(),
                 cert_errors: Default::default(),
+                status_history,
             };
             render(StatusCode::OK, &page)
         }

@@ -1,8 +1,8 @@
 //! Activities and service hours (issue 4): API handlers, grouped by resource: activities and
 //! projects, sign-ups, attendance and records, certificates, photos.
 
-mod manage;
 mod certificates;
+mod manage;
 mod photos;
 mod records;
 mod signups;
@@ -20,15 +20,9 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/projects",
             post(manage::create_project).get(manage::list_projects),
         )
-        .route(
-            "/api/v1/activities",
-            post(manage::create).get(manage::list),
-        )
+        .route("/api/v1/activities", post(manage::create).get(manage::list))
         .route("/api/v1/activities/{id}", get(manage::get))
-        .route(
-            "/api/v1/activities/{id}/status",
-            post(manage::set_status),
-        )
+        .route("/api/v1/activities/{id}/status", post(manage::set_status))
         .route(
             "/api/v1/activities/{id}/signups",
             post(signups::create).get(signups::list),

@@ -1,8 +1,12 @@
 //! Recruitment (issue 3): pages, one file per screen.
 
 mod apply;
+mod exports;
 mod import;
+mod leaving;
 mod review;
+mod spot_checks;
+mod talent;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -29,4 +33,23 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/recruitment/imports/{id}", get(import::job))
         .route("/recruitment/imports/{id}/progress", get(import::progress))
+        .route("/recruitment/talent", get(talent::search))
+        .route("/recruitment/talent/export.xlsx", get(exports::talent))
+        .route("/teams/{id}/roster.xlsx", get(exports::roster))
+        .route("/orgs/{id}/ledger.xlsx", get(exports::ledger))
+        .route(
+            "/recruitment/spot-checks",
+            get(spot_checks::list).post(spot_checks::draw),
+        )
+        .route("/recruitment/spot-checks/{id}", get(spot_checks::show))
+        .route(
+            "/recruitment/spot-checks/{id}/results/{volunteer_id}",
+            post(spot_checks::record),
+        )
+        .route(
+            "/me/withdraw",
+            get(leaving::withdraw_form).post(leaving::withdraw),
+        )
+        .route("/volunteers/{id}/suspend", post(leaving::suspend))
+        .route("/volunteers/{id}/reinstate", post(leaving::reinstate))
 }
