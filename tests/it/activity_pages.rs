@@ -2,92 +2,11 @@
 //! each good post lands and redirects; each bad one re-renders with the field named and
 //! writes nothing.
 
-use axum::body::Body;
-use axum::http::{header, Method, Request};
 use chrono::{Duration, Utc};
 use serde_json::json;
 
-use crate::harness::{spawn, Resp, TestApp, ROOT_PASSWORD};
-
-struct Browser {
-    cookie: String,
-    csrf: String,
-}
-
-fn form_body(fields: &[(&str, &str)]) -> String {
-    fields
-        .iter()
-        .map(|(k, v)| format!("{}={}", urlencoding(k), urlencoding(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-fn urlencoding(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-impl Browser {
-    async fn login(t: &TestApp, user: &str, password: &str) -> Browser {
-        let req = Request::builder()
-            .method(Method::POST)
-            .uri("/login")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(form_body(&[
-                ("username", user),
-                ("password", password),
-            ])))
-            .unwrap();
-        let r = t.send(req).await;
-        assert_eq!(r.status.as_u16(), 303, "{}", r.text);
-        let set = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
-        let cookie = set.split(';').next().unwrap().to_owned();
-        let mut b = Browser {
-            cookie,
-            csrf: String::new(),
-        };
-        let home = b.get(t, "/activities/new").await;
-        let marker = "name=\"_csrf\" value=\"";
-        let at = home.text.find(marker).expect("a form with _csrf") + marker.len();
-        b.csrf = home.text[at..].split('"').next().unwrap().to_owned();
-        b
-    }
-
-    async fn get(&self, t: &TestApp, path: &str) -> Resp {
-        let req = Request::builder()
-            .uri(path)
-            .header(header::COOKIE, &self.cookie)
-            .body(Body::empty())
-            .unwrap();
-        t.send(req).await
-    }
-
-    async fn post(&self, t: &TestApp, path: &str, fields: &[(&str, &str)]) -> Resp {
-        let mut all = vec![("_csrf", self.csrf.as_str())];
-        all.extend_from_slice(fields);
-        let req = Request::builder()
-            .method(Method::POST)
-            .uri(path)
-            .header(header::COOKIE, &self.cookie)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(form_body(&all)))
-            .unwrap();
-        t.send(req).await
-    }
-}
-
-fn location(r: &Resp) -> String {
-    r.headers
-        .get(header::LOCATION)
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default()
-}
+use crate::forms::{location, Browser};
+use crate::harness::{spawn, ROOT_PASSWORD};
 
 fn local(dt: chrono::DateTime<Utc>) -> String {
     dt.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
@@ -108,7 +27,7 @@ async fn officer_forms_create_publish_and_staff_an_activity() {
     )
     .await
     .expect(201);
-    let b = Browser::login(&t, "root", ROOT_PASSWORD).await;
+    let b = Browser::login(&t, "root", ROOT_PASSWORD, "/activities/new").await;
 
     // A service project through its form.
     let r = b

@@ -1,30 +1,11 @@
 //! The transactional steps of sign-ups and service records, on a bare connection so they run
 //! the same inside a transaction or inside one savepoint of a batch (group commit).
 
-use super::{Db, FOR_UPDATE};
+use super::FOR_UPDATE;
 use crate::activities::{CancelOutcome, DayRule, RecordOutcome, RecordRow, SignupOutcome};
-use crate::{NewAudit, StoreError, StoreResult};
+use crate::{StoreError, StoreResult};
 
-pub(super) type Conn = <Db as sqlx::Database>::Connection;
-
-pub(super) async fn audit(c: &mut Conn, a: &NewAudit) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor_id, actor_name, action, subject_type, subject_id, \
-         org_path, before_json, after_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(a.at)
-    .bind(&a.actor_id)
-    .bind(&a.actor_name)
-    .bind(&a.action)
-    .bind(&a.subject_type)
-    .bind(&a.subject_id)
-    .bind(&a.org_path)
-    .bind(a.before.as_ref().map(|v| v.to_string()))
-    .bind(a.after.as_ref().map(|v| v.to_string()))
-    .execute(&mut *c)
-    .await?;
-    Ok(())
-}
+pub(super) use super::{audit, Conn};
 
 /// Writes (or revives a cancelled) sign-up row. Returns false when a live one exists: the
 /// conditional `DO UPDATE … WHERE` makes a concurrent double sign-up of one person lose here.

@@ -19,8 +19,11 @@ use crate::*;
 
 type Tx = Transaction<'static, Db>;
 
-/// Writes the audit entry inside the caller's transaction.
-async fn audit(tx: &mut Tx, a: &NewAudit) -> StoreResult<()> {
+/// A bare connection: a transaction or a savepoint inside one derefs to it.
+pub(super) type Conn = <Db as sqlx::Database>::Connection;
+
+/// Writes the audit entry inside the caller's transaction (or savepoint).
+pub(super) async fn audit(c: &mut Conn, a: &NewAudit) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO audit_log (at, actor_id, actor_name, action, subject_type, subject_id, \
          org_path, before_json, after_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -34,7 +37,7 @@ async fn audit(tx: &mut Tx, a: &NewAudit) -> StoreResult<()> {
     .bind(&a.org_path)
     .bind(a.before.as_ref().map(|v| v.to_string()))
     .bind(a.after.as_ref().map(|v| v.to_string()))
-    .execute(&mut **tx)
+    .execute(&mut *c)
     .await?;
     Ok(())
 }
