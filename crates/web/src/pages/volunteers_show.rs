@@ -130,10 +130,17 @@ fn changes(before: Option<&Value>, after: Option<&Value>) -> Vec<Change> {
                 b.get(k).unwrap_or(&Value::Null),
                 a.get(k).unwrap_or(&Value::Null),
             );
+            // Status codes read as words ("在队 → 已暂停", not "active → suspended").
+            let show = |v: &Value| match (k.as_str(), v) {
+                ("status", Value::String(code)) => {
+                    zhiyuan_app::recruitment::views::status_label(code).to_owned()
+                }
+                _ => show_value(v),
+            };
             (old != new).then(|| Change {
                 field: field_label(k).to_owned(),
-                old: show_value(old),
-                new: show_value(new),
+                old: show(old),
+                new: show(new),
             })
         })
         .collect()
