@@ -5,40 +5,16 @@ use serde_json::json;
 use tokio::process::Command;
 
 use crate::harness::{database_url, volunteer_body, ROOT_PASSWORD};
-use crate::process::{free_port, http, start, BIN, KEY};
+use crate::process::{create_root, free_port, http, root_token, start, BIN, KEY};
 
 #[tokio::test]
 async fn acknowledged_writes_survive_kill_9() {
     let dir = tempfile::tempdir().unwrap();
     let db = database_url(&dir).await;
-    let status = Command::new(BIN)
-        .args([
-            "admin",
-            "create",
-            "--username",
-            "root",
-            "--password",
-            ROOT_PASSWORD,
-            "--db",
-            &db,
-        ])
-        .env("ZHIYUAN_SECRET_KEY", KEY)
-        .status()
-        .await
-        .unwrap();
-    assert!(status.success());
+    create_root(&db).await;
     let port = free_port();
     let mut server = start(&db, port).await;
-    let (s, login) = http(
-        port,
-        "POST",
-        "/api/v1/auth/login",
-        None,
-        Some(json!({"username": "root", "password": ROOT_PASSWORD})),
-    )
-    .await;
-    assert_eq!(s, 200);
-    let token = login["token"].as_str().unwrap().to_owned();
+    let token = root_token(port).await;
     let (s, org) = http(
         port,
         "POST",
@@ -114,15 +90,7 @@ async fn backup_copies_a_running_database() {
     );
     let port = free_port();
     let _server = start(&db, port).await;
-    let (_, login) = http(
-        port,
-        "POST",
-        "/api/v1/auth/login",
-        None,
-        Some(json!({"username": "root", "password": ROOT_PASSWORD})),
-    )
-    .await;
-    let token = login["token"].as_str().unwrap().to_owned();
+    let token = root_token(port).await;
     let (s, _) = http(
         port,
         "POST",

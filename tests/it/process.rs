@@ -76,3 +76,31 @@ pub async fn start(db: &str, port: u16) -> Child {
     }
     panic!("the server did not start");
 }
+
+/// `zhiyuan admin create` of the test's super-administrator on `db`.
+pub async fn create_root(db: &str) {
+    let status = Command::new(BIN)
+        .args([
+            "admin",
+            "create",
+            "--username",
+            "root",
+            "--password",
+            crate::harness::ROOT_PASSWORD,
+            "--db",
+            db,
+        ])
+        .env("ZHIYUAN_SECRET_KEY", KEY)
+        .status()
+        .await
+        .expect("run admin create");
+    assert!(status.success(), "admin create failed");
+}
+
+/// Logs the super-administrator in on the server at `port`; returns the bearer token.
+pub async fn root_token(port: u16) -> String {
+    let body = serde_json::json!({"username": "root", "password": crate::harness::ROOT_PASSWORD});
+    let (s, login) = http(port, "POST", "/api/v1/auth/login", None, Some(body)).await;
+    assert_eq!(s, 200, "{login}");
+    login["token"].as_str().expect("token").to_owned()
+}

@@ -4,13 +4,12 @@
 //! sign-ups that were answered survive `kill -9`.
 
 use serde_json::{json, Value};
-use tokio::process::Command;
 use zhiyuan_store::activities::{SignupOutcome, SignupRequest};
 use zhiyuan_store::NewAudit;
 
 use super::{at, world};
-use crate::harness::{database_url, volunteer_body, ROOT_PASSWORD};
-use crate::process::{free_port, http, start, BIN, KEY};
+use crate::harness::{database_url, volunteer_body};
+use crate::process::{create_root, free_port, http, root_token, start};
 
 fn request(activity: &str, volunteer: &str) -> SignupRequest {
     SignupRequest {
@@ -245,33 +244,10 @@ async fn answered_batched_signups_survive_kill_9() {
     if !db.starts_with("sqlite:") {
         return; // group commit is SQLite's; PostgreSQL's durability is its own
     }
-    let ok = Command::new(BIN)
-        .args([
-            "admin",
-            "create",
-            "--username",
-            "root",
-            "--password",
-            ROOT_PASSWORD,
-            "--db",
-            &db,
-        ])
-        .env("ZHIYUAN_SECRET_KEY", KEY)
-        .status()
-        .await
-        .unwrap();
-    assert!(ok.success());
+    create_root(&db).await;
     let port = free_port();
     let mut server = start(&db, port).await;
-    let (_, login) = http(
-        port,
-        "POST",
-        "/api/v1/auth/login",
-        None,
-        Some(json!({"username": "root", "password": ROOT_PASSWORD})),
-    )
-    .await;
-    let token = login["token"].as_str().unwrap().to_owned();
+    let token = root_token(port).await;
     let (_, org) = http(
         port,
         "POST",

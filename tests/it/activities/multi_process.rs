@@ -2,11 +2,10 @@
 //! confirms more than capacity. Runs only when `ZHIYUAN_TEST_PG` is set.
 
 use serde_json::json;
-use tokio::process::Command;
 
 use super::at;
-use crate::harness::{database_url, volunteer_body, ROOT_PASSWORD};
-use crate::process::{free_port, http, start, BIN, KEY};
+use crate::harness::{database_url, volunteer_body};
+use crate::process::{create_root, free_port, http, root_token, start};
 
 #[tokio::test]
 async fn two_processes_on_one_postgresql_never_overbook() {
@@ -18,34 +17,11 @@ async fn two_processes_on_one_postgresql_never_overbook() {
     }
     let dir = tempfile::tempdir().unwrap();
     let db = database_url(&dir).await;
-    let ok = Command::new(BIN)
-        .args([
-            "admin",
-            "create",
-            "--username",
-            "root",
-            "--password",
-            ROOT_PASSWORD,
-            "--db",
-            &db,
-        ])
-        .env("ZHIYUAN_SECRET_KEY", KEY)
-        .status()
-        .await
-        .unwrap();
-    assert!(ok.success());
+    create_root(&db).await;
     let (p1, p2) = (free_port(), free_port());
     let _s1 = start(&db, p1).await;
     let _s2 = start(&db, p2).await;
-    let (_, login) = http(
-        p1,
-        "POST",
-        "/api/v1/auth/login",
-        None,
-        Some(json!({"username": "root", "password": ROOT_PASSWORD})),
-    )
-    .await;
-    let token = login["token"].as_str().unwrap().to_owned();
+    let token = root_token(p1).await;
     let (_, org) = http(
         p1,
         "POST",
