@@ -1,6 +1,7 @@
 //! Recruitment (issue 3): API tests. Shared set-up here; the flows in `recruitment/`.
 
 mod imports;
+mod interrupted;
 mod ledgers;
 mod numbers;
 mod review;

@@ -177,7 +177,7 @@ pub struct ImportJobRow {
     pub org_path: String,
     pub created_by: String,
     pub file_name: String,
-    /// running, done, failed
+    /// running, done, failed (a running job whose heartbeat stopped is shown as interrupted)
     pub status: String,
     pub total_rows: i64,
     pub processed_rows: i64,
@@ -186,6 +186,8 @@ pub struct ImportJobRow {
     pub error_json: Option<String>,
     pub created_at: i64,
     pub finished_at: Option<i64>,
+    /// When the runner last reported progress (unix ms).
+    pub heartbeat_at: i64,
 }
 
 /// Talent pool and ledger filters (人力资源库). Scope restrictions are set by the app layer.

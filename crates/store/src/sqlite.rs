@@ -38,7 +38,8 @@ impl SqliteStore {
             // 64 MiB of page cache per connection (the default is 2 MiB): the random-keyed
             // unique indexes (ID hash, volunteer number) of a large ledger otherwise spill
             // out of the cache on every bulk insert.
-            .pragma("cache_size", "-65536");
+            .pragma("cache_size", "-65536")
+            .pragma("temp_store", "memory");
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)

@@ -319,7 +319,7 @@ pub struct ImportJobView {
     pub id: String,
     pub org_id: String,
     pub file_name: String,
-    /// running, done, failed
+    /// running, done, failed, or interrupted (was running when its server stopped)
     pub status: String,
     pub total_rows: i64,
     pub processed_rows: i64,
@@ -331,8 +331,14 @@ pub struct ImportJobView {
     pub created_at: String,
 }
 
+/// A running import reports progress at least every few seconds; one silent this long was cut
+/// off by a crash or a restart.
+pub const IMPORT_HEARTBEAT_STALE_MS: i64 = 60_000;
+
 impl From<&ImportJobRow> for ImportJobView {
     fn from(j: &ImportJobRow) -> Self {
+        let interrupted =
+            j.status == "running" && clock::now_ms() - j.heartbeat_at > IMPORT_HEARTBEAT_STALE_MS;
         let percent = if j.status == "done" {
             100
         } else if j.total_rows > 0 {
@@ -344,13 +350,24 @@ impl From<&ImportJobRow> for ImportJobView {
             id: j.id.clone(),
             org_id: j.org_id.clone(),
             file_name: j.file_name.clone(),
-            status: j.status.clone(),
+            status: if interrupted {
+                "interrupted".to_owned()
+            } else {
+                j.status.clone()
+            },
             total_rows: j.total_rows,
             processed_rows: j.processed_rows,
             percent,
             imported: j.imported,
             rejected: serde_json::from_str(&j.rejected_json).unwrap_or_default(),
-            error: j.error_json.clone(),
+            error: if interrupted {
+                Some(format!(
+                    "导入已中断（服务重启或故障），已导入 {} 人；请重新上传同一文件，已导入的人员不会重复",
+                    j.imported
+                ))
+            } else {
+                j.error_json.clone()
+            },
             created_at: clock::rfc3339(j.created_at),
         }
     }

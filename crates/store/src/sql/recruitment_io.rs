@@ -18,8 +18,8 @@ const IN_CHUNK: usize = 900;
 pub(super) async fn insert_job(tx: &mut Tx, j: &ImportJobRow) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO import_jobs (id, org_id, org_path, created_by, file_name, status, total_rows, \
-         processed_rows, imported, rejected_json, error_json, created_at, finished_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+         processed_rows, imported, rejected_json, error_json, created_at, finished_at, \
+         heartbeat_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(&j.id)
     .bind(&j.org_id)
@@ -34,6 +34,7 @@ pub(super) async fn insert_job(tx: &mut Tx, j: &ImportJobRow) -> StoreResult<()>
     .bind(&j.error_json)
     .bind(j.created_at)
     .bind(j.finished_at)
+    .bind(j.heartbeat_at)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -42,7 +43,7 @@ pub(super) async fn insert_job(tx: &mut Tx, j: &ImportJobRow) -> StoreResult<()>
 pub(super) async fn update_job(tx: &mut Tx, j: &ImportJobRow) -> StoreResult<()> {
     sqlx::query(
         "UPDATE import_jobs SET status = $1, total_rows = $2, processed_rows = $3, imported = $4, \
-         rejected_json = $5, error_json = $6, finished_at = $7 WHERE id = $8",
+         rejected_json = $5, error_json = $6, finished_at = $7, heartbeat_at = $8 WHERE id = $9",
     )
     .bind(&j.status)
     .bind(j.total_rows)
@@ -51,6 +52,7 @@ pub(super) async fn update_job(tx: &mut Tx, j: &ImportJobRow) -> StoreResult<()>
     .bind(&j.rejected_json)
     .bind(&j.error_json)
     .bind(j.finished_at)
+    .bind(j.heartbeat_at)
     .bind(&j.id)
     .execute(&mut **tx)
     .await?;
@@ -124,6 +126,10 @@ pub(super) async fn bulk_insert(
         inserted.extend(ids.into_iter().map(|(id,)| id));
     }
     let went_in: HashSet<&str> = inserted.iter().map(String::as_str).collect();
+    let new_rows: Vec<&VolunteerRow> = (rows.iter().map(|r| &r.row))
+        .filter(|v| went_in.contains(v.id.as_str()))
+        .collect();
+    super::oversight_agg::volunteers_inserted(&mut **tx, &new_rows).await?;
     let skills: Vec<(&str, &str)> = rows
         .iter()
         .filter(|r| went_in.contains(r.row.id.as_str()))
