@@ -57,9 +57,40 @@ struct OpenedFile {
     rows: Vec<zhiyuan_sheets::Row>,
 }
 
-/// One checked chunk: the records ready to insert (with their row numbers) and the rejects.
+/// Rows still to go in, side by side: spreadsheet row numbers, records and their audit lines
+/// (the store takes records and audits as slices, so no attempt copies them).
+#[derive(Default)]
+struct Pending {
+    numbers: Vec<u32>,
+    records: Vec<VolunteerRecord>,
+    audits: Vec<NewAudit>,
+}
+
+impl Pending {
+    fn push(&mut self, number: u32, record: VolunteerRecord, audit: NewAudit) {
+        self.numbers.push(number);
+        self.records.push(record);
+        self.audits.push(audit);
+    }
+
+    /// Keeps the rows for which `keep` holds.
+    fn retain(&mut self, mut keep: impl FnMut(u32, &VolunteerRecord) -> bool) {
+        let all = std::mem::take(self);
+        for ((n, r), a) in all.numbers.into_iter().zip(all.records).zip(all.audits) {
+            if keep(n, &r) {
+                self.push(n, r, a);
+            }
+        }
+    }
+
+    fn id_hashes(&self) -> Vec<String> {
+        self.records.iter().map(|r| r.row.id_hash.clone()).collect()
+    }
+}
+
+/// One checked chunk: the rows ready to insert and the rejects.
 struct Checked {
-    records: Vec<(u32, VolunteerRecord)>,
+    pending: Pending,
     rejected: Vec<RejectedRow>,
     rows: usize,
 }
@@ -116,9 +147,17 @@ impl App {
 
     /// Checks, hashes and encrypts the rows on a blocking thread, handing each chunk to the
     /// writer as soon as it is ready, so checking overlaps the inserts.
-    fn check_rows(&self, org: &OrgRow, file: OpenedFile) -> mpsc::Receiver<Checked> {
+    fn check_rows(
+        &self,
+        actor: &Actor,
+        job_id: &str,
+        org: &OrgRow,
+        file: OpenedFile,
+    ) -> mpsc::Receiver<Checked> {
         let (tx, rx) = mpsc::channel(CHUNKS_AHEAD);
         let app = self.clone();
+        let actor = actor.clone();
+        let job_id = job_id.to_owned();
         let org = org.clone();
         tokio::task::spawn_blocking(move || {
             let today = clock::today();
@@ -126,13 +165,16 @@ impl App {
             let mut first_row_of: HashMap<String, u32> = HashMap::new();
             for rows in file.rows.chunks(CHUNK) {
                 let mut checked = Checked {
-                    records: Vec::with_capacity(rows.len()),
+                    pending: Pending::default(),
                     rejected: Vec::new(),
                     rows: rows.len(),
                 };
                 for row in rows {
                     match app.check_row(row, &org, today, now, &mut first_row_of) {
-                        Ok(record) => checked.records.push((row.number, record)),
+                        Ok(record) => {
+                            let audit = app.import_audit(&actor, &job_id, &record);
+                            checked.pending.push(row.number, record, audit);
+                        }
                         Err(mut problems) => checked.rejected.append(&mut problems),
                     }
                 }
@@ -222,30 +264,21 @@ impl App {
         })
     }
 
-    fn import_audits(
-        &self,
-        actor: &Actor,
-        job: &ImportJobRow,
-        recs: &[VolunteerRecord],
-    ) -> Vec<NewAudit> {
-        recs.iter()
-            .map(|r| {
-                self.audit_entry(
-                    actor,
-                    "volunteer.import",
-                    "volunteer",
-                    &r.row.id,
-                    &r.row.org_path,
-                    None,
-                    Some(serde_json::json!({
-                        "name": r.row.name,
-                        "volunteer_no": r.row.volunteer_no,
-                        "id_number_masked": r.row.id_masked,
-                        "import_job": job.id,
-                    })),
-                )
-            })
-            .collect()
+    fn import_audit(&self, actor: &Actor, job_id: &str, r: &VolunteerRecord) -> NewAudit {
+        self.audit_entry(
+            actor,
+            "volunteer.import",
+            "volunteer",
+            &r.row.id,
+            &r.row.org_path,
+            None,
+            Some(serde_json::json!({
+                "name": r.row.name,
+                "volunteer_no": r.row.volunteer_no,
+                "id_number_masked": r.row.id_masked,
+                "import_job": job_id,
+            })),
+        )
     }
 
     /// Inserts one checked chunk in one transaction with its audit lines and the job's
@@ -255,78 +288,59 @@ impl App {
         &self,
         actor: &Actor,
         job: &mut ImportJobRow,
-        mut pending: Vec<(u32, VolunteerRecord)>,
+        mut pending: Pending,
         rejected: &mut Vec<RejectedRow>,
         rows_done: i64,
     ) -> AppResult<()> {
-        let already_registered = |n: u32| {
-            reject(
-                n,
-                "id_number",
-                "身份证号码",
-                "already_registered",
-                "该身份证号码已登记为志愿者",
-            )
+        let mut drop_registered = |pending: &mut Pending, known: HashSet<String>| {
+            pending.retain(|n, r| {
+                let registered = known.contains(&r.row.id_hash);
+                if registered {
+                    rejected.push(reject(
+                        n,
+                        "id_number",
+                        "身份证号码",
+                        "already_registered",
+                        "该身份证号码已登记为志愿者",
+                    ));
+                }
+                !registered
+            });
         };
-        let hashes: Vec<String> = pending.iter().map(|(_, r)| r.row.id_hash.clone()).collect();
-        let existing: HashSet<String> = self
-            .store
-            .existing_id_hashes(&hashes)
-            .await?
-            .into_iter()
-            .collect();
-        pending.retain(|(n, r)| {
-            let known = existing.contains(&r.row.id_hash);
-            if known {
-                rejected.push(already_registered(*n));
-            }
-            !known
-        });
+        let existing = self.store.existing_id_hashes(&pending.id_hashes()).await?;
+        drop_registered(&mut pending, existing.into_iter().collect());
         job.processed_rows = rows_done;
         job.heartbeat_at = clock::now_ms();
         for attempt in 0..=NUMBER_RETRIES {
-            let recs: Vec<VolunteerRecord> = pending.iter().map(|(_, r)| r.clone()).collect();
-            let audits = self.import_audits(actor, job, &recs);
             let mut progress = job.clone();
             // Counted before the insert; corrected below from what went in.
-            progress.imported = job.imported + recs.len() as i64;
+            progress.imported = job.imported + pending.records.len() as i64;
             let inserted: HashSet<String> = self
                 .store
-                .bulk_insert_volunteers(&recs, &audits, Some(&progress))
+                .bulk_insert_volunteers(&pending.records, &pending.audits, Some(&progress))
                 .await?
                 .into_iter()
                 .collect();
             job.imported += inserted.len() as i64;
-            pending.retain(|(_, r)| !inserted.contains(&r.row.id));
-            if pending.is_empty() {
+            pending.retain(|_, r| !inserted.contains(&r.row.id));
+            if pending.records.is_empty() {
                 return Ok(());
             }
             // Left out: registered meanwhile (same ID hash), or a volunteer number taken.
-            let hashes: Vec<String> = pending.iter().map(|(_, r)| r.row.id_hash.clone()).collect();
-            let taken: HashSet<String> = self
-                .store
-                .existing_id_hashes(&hashes)
-                .await?
-                .into_iter()
-                .collect();
-            pending.retain(|(n, r)| {
-                let known = taken.contains(&r.row.id_hash);
-                if known {
-                    rejected.push(already_registered(*n));
-                }
-                !known
-            });
-            if pending.is_empty() {
+            let taken = self.store.existing_id_hashes(&pending.id_hashes()).await?;
+            drop_registered(&mut pending, taken.into_iter().collect());
+            if pending.records.is_empty() {
                 return Ok(());
             }
             if attempt < NUMBER_RETRIES {
-                for (_, r) in &mut pending {
+                for (r, a) in pending.records.iter_mut().zip(pending.audits.iter_mut()) {
                     r.row.volunteer_no = new_volunteer_no();
+                    *a = self.import_audit(actor, &job.id, r);
                 }
             }
         }
         // Numbers kept colliding (a near-full number space): report rather than loop.
-        for (n, _) in pending {
+        for n in pending.numbers {
             rejected.push(reject(
                 n,
                 "row",
@@ -350,7 +364,7 @@ impl App {
         while let Some(mut chunk) = chunks.recv().await {
             rows_done += chunk.rows as i64;
             rejected.append(&mut chunk.rejected);
-            self.insert_chunk(actor, &mut job, chunk.records, &mut rejected, rows_done)
+            self.insert_chunk(actor, &mut job, chunk.pending, &mut rejected, rows_done)
                 .await?;
         }
         if rows_done != job.total_rows {
@@ -411,7 +425,7 @@ impl App {
         let file = Self::open_file(file_name, bytes).await?;
         let job = self.new_job(actor, &org, file_name, file.rows.len() as i64);
         self.store.insert_import_job(&job).await?;
-        let chunks = self.check_rows(&org, file);
+        let chunks = self.check_rows(actor, &job.id, &org, file);
         let done = self.run_import(actor, job, chunks).await?;
         let view = ImportJobView::from(&done);
         Ok(ImportReport {
@@ -434,7 +448,7 @@ impl App {
         let file = Self::open_file(file_name, bytes).await?;
         let job = self.new_job(actor, &org, file_name, file.rows.len() as i64);
         self.store.insert_import_job(&job).await?;
-        let chunks = self.check_rows(&org, file);
+        let chunks = self.check_rows(actor, &job.id, &org, file);
         let view = ImportJobView::from(&job);
         let app = self.clone();
         let actor = actor.clone();
