@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use serde::Deserialize;
+use zhiyuan_app::notifications::channels::{DeliveryConfig, SmtpConfig, SmtpSecurity};
 
 pub const DEFAULT_DB: &str = "sqlite://zhiyuan.db";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -20,6 +21,18 @@ pub struct FileConfig {
     pub session_hours: Option<i64>,
     pub secure_cookies: Option<bool>,
     pub trusted_proxy: Option<String>,
+    /// Email for notices (通知): the SMTP relay, its login and the sender. No host, no email.
+    pub smtp_host: Option<String>,
+    /// Default 587 (starttls), 465 (tls) or 25 (none).
+    pub smtp_port: Option<u16>,
+    pub smtp_user: Option<String>,
+    pub smtp_password: Option<String>,
+    /// The sender, e.g. "志愿服务 <noreply@example.cn>".
+    pub smtp_from: Option<String>,
+    /// starttls (default), tls or none (a relay on this host only).
+    pub smtp_security: Option<String>,
+    /// An SMS gateway's webhook: POSTed `{"phone","text"}` as JSON for each notice.
+    pub sms_webhook_url: Option<String>,
 }
 
 impl FileConfig {
@@ -42,6 +55,8 @@ pub struct Settings {
     pub session_hours: i64,
     pub secure_cookies: bool,
     pub trusted_proxy: Option<IpAddr>,
+    /// Outside channels for notices (email, SMS webhook); none configured means the bell only.
+    pub delivery: DeliveryConfig,
 }
 
 pub struct Overrides {
@@ -52,6 +67,7 @@ pub struct Overrides {
 
 impl Settings {
     pub fn resolve(file: FileConfig, o: Overrides) -> anyhow::Result<Settings> {
+        let delivery = delivery_of(&file)?;
         let db = o.db.or(file.db).unwrap_or_else(|| DEFAULT_DB.to_owned());
         let listen = o
             .listen
@@ -78,8 +94,41 @@ impl Settings {
             session_hours: file.session_hours.unwrap_or(12).clamp(1, 24 * 30),
             secure_cookies: file.secure_cookies.unwrap_or(false),
             trusted_proxy,
+            delivery,
         })
     }
+}
+
+/// The notice channels of the file: SMTP when `smtp_host` is set (then `smtp_from` is
+/// needed), the SMS webhook when `sms_webhook_url` is.
+fn delivery_of(file: &FileConfig) -> anyhow::Result<DeliveryConfig> {
+    let smtp = match &file.smtp_host {
+        None => None,
+        Some(host) => {
+            let security = SmtpSecurity::parse(file.smtp_security.as_deref().unwrap_or(""))
+                .map_err(|e| anyhow::anyhow!(e))?;
+            let default_port = match security {
+                SmtpSecurity::StartTls => 587,
+                SmtpSecurity::Tls => 465,
+                SmtpSecurity::None => 25,
+            };
+            let Some(from) = file.smtp_from.clone() else {
+                bail!("smtp_host is set: set smtp_from (the sender address) too");
+            };
+            Some(SmtpConfig {
+                host: host.clone(),
+                port: file.smtp_port.unwrap_or(default_port),
+                user: file.smtp_user.clone(),
+                password: file.smtp_password.clone(),
+                from,
+                security,
+            })
+        }
+    };
+    Ok(DeliveryConfig {
+        smtp,
+        sms_webhook_url: file.sms_webhook_url.clone(),
+    })
 }
 
 /// Without a configured key, a SQLite database keeps its key in a file beside it
@@ -164,6 +213,48 @@ mod tests {
         .unwrap();
         assert_eq!(s.db, "postgres://x@y/z");
         assert_eq!(s.listen.to_string(), "127.0.0.1:1234");
+    }
+
+    #[test]
+    fn notice_channels_come_from_the_file() {
+        let file: FileConfig = toml::from_str(
+            "secret_key = \"ab\"\ndb = \"postgres://u@h/d\"\nsmtp_host = \"smtp.example.cn\"\nsmtp_user = \"u\"\nsmtp_password = \"p\"\nsmtp_from = \"志愿服务 <noreply@example.cn>\"\nsms_webhook_url = \"https://sms.example.cn/send\"",
+        )
+        .unwrap();
+        let s = Settings::resolve(file, none()).unwrap();
+        let smtp = s.delivery.smtp.unwrap();
+        assert_eq!((smtp.host.as_str(), smtp.port), ("smtp.example.cn", 587));
+        assert_eq!(smtp.security, SmtpSecurity::StartTls);
+        assert_eq!(
+            s.delivery.sms_webhook_url.as_deref(),
+            Some("https://sms.example.cn/send")
+        );
+        let file: FileConfig = toml::from_str(
+            "secret_key = \"ab\"\ndb = \"postgres://u@h/d\"\nsmtp_host = \"localhost\"\nsmtp_security = \"none\"\nsmtp_from = \"a@b.cn\"",
+        )
+        .unwrap();
+        assert_eq!(
+            Settings::resolve(file, none())
+                .unwrap()
+                .delivery
+                .smtp
+                .unwrap()
+                .port,
+            25
+        );
+        // Nothing configured: the bell only.
+        let file: FileConfig =
+            toml::from_str("secret_key = \"ab\"\ndb = \"postgres://u@h/d\"").unwrap();
+        let s = Settings::resolve(file, none()).unwrap();
+        assert!(s.delivery.smtp.is_none() && s.delivery.sms_webhook_url.is_none());
+        // A host without a sender, or an unknown security mode, is refused.
+        for bad in [
+            "secret_key = \"ab\"\ndb = \"postgres://u@h/d\"\nsmtp_host = \"h\"",
+            "secret_key = \"ab\"\ndb = \"postgres://u@h/d\"\nsmtp_host = \"h\"\nsmtp_from = \"a@b.cn\"\nsmtp_security = \"ssl\"",
+        ] {
+            let file: FileConfig = toml::from_str(bad).unwrap();
+            assert!(Settings::resolve(file, none()).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -148,6 +148,15 @@ async fn serve(app: App, settings: &Settings, demo: bool) -> anyhow::Result<()> 
         settings.listen,
         redact(&settings.db)
     );
+    // Reminders and outside deliveries (通知): state lives in the database, so every process
+    // may run the job and a restart picks up where the last one stopped.
+    let channels = zhiyuan_app::notifications::channels::Channels::new(&settings.delivery)
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let _job = app.spawn_notification_job(
+        channels,
+        Arc::new(zhiyuan_app::notifications::job::SystemClock),
+        std::time::Duration::from_secs(60),
+    );
     let web = WebConfig {
         secure_cookies: settings.secure_cookies,
         trusted_proxy: settings.trusted_proxy,

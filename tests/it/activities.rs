@@ -192,6 +192,16 @@ async fn sign_up_confirms_then_waitlists_in_order_and_promotes_on_cancel() {
         .await
         .expect(200);
     assert!(hist.text.contains("signup.promoted"), "{}", hist.text);
+    // New positions count the queue as it is now: after the promotion one waits ahead.
+    assert_eq!(w.signup(id, &vols[4]).await.expect(201).body["position"], 2);
+    // A waitlisted one who leaves and comes back joins the end of the queue.
+    t.delete(
+        &format!("/api/v1/activities/{id}/signups/{}", vols[3]),
+        &t.root,
+    )
+    .await
+    .expect(200);
+    assert_eq!(w.signup(id, &vols[3]).await.expect(201).body["position"], 2);
 }
 
 #[tokio::test]
@@ -402,4 +412,43 @@ async fn volunteers_see_open_activities_of_their_locality_and_outsiders_do_not()
     )
     .await
     .expect_error(404, "not_found", None);
+}
+
+#[tokio::test]
+async fn the_month_filter_is_cut_at_midnight_china_time_in_the_database() {
+    use chrono::Datelike;
+    let w = world().await;
+    let t = &w.t;
+    let year = chrono::Utc::now().year() + 1;
+    let last_evening = w
+        .activity(json!({"starts_at": format!("{year}-03-31T23:30:00+08:00"),
+                         "ends_at": format!("{year}-04-01T01:00:00+08:00")}))
+        .await;
+    let first_morning = w
+        .activity(json!({"starts_at": format!("{year}-04-01T00:00:00+08:00"),
+                         "ends_at": format!("{year}-04-01T02:00:00+08:00")}))
+        .await;
+    let ids = |month: &str| {
+        let path = format!("/api/v1/activities?month={month}&per_page=50");
+        async move {
+            let r = t.get(&path, &t.root).await.expect(200);
+            r.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        ids(&format!("{year}-03")).await,
+        vec![last_evening["id"].as_str().unwrap()]
+    );
+    assert_eq!(
+        ids(&format!("{year}-04")).await,
+        vec![first_morning["id"].as_str().unwrap()]
+    );
+    t.get("/api/v1/activities?month=2026-13", &t.root)
+        .await
+        .expect_error(422, "month_invalid", Some("month"));
 }

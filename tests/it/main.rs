@@ -4,10 +4,15 @@
 mod activities;
 mod activity_pages;
 mod auth;
+mod backup_drill;
+mod crash;
 mod durability;
+mod emergency;
 mod forms;
 mod harness;
+mod notifications;
 mod orgs;
+mod oversight;
 mod process;
 mod recruitment;
 mod recruitment_pages;

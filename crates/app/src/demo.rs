@@ -46,6 +46,9 @@ pub async fn load_demo(app: &App) -> AppResult<Option<Vec<DemoLogin>>> {
     };
     let logins = l.load().await?;
     crate::activities::demo::load_into_demo(app).await?;
+    crate::emergency::demo::load_into_demo(app).await?;
+    crate::oversight::demo::load_into_demo(app).await?;
+    crate::notifications::demo::load_into_demo(app).await?;
     Ok(Some(logins))
 }
 

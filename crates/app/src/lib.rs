@@ -9,8 +9,11 @@ pub mod clock;
 pub mod crypto;
 pub mod demo;
 mod demo_data;
+pub mod emergency;
 pub mod error;
+pub mod notifications;
 pub mod orgs;
+pub mod oversight;
 pub mod recruitment;
 pub mod teams;
 pub mod users;
@@ -44,6 +47,8 @@ pub struct App {
     pub(crate) sessions: Arc<auth::SessionCache>,
     /// The single writer of sign-ups on SQLite (group commit).
     pub(crate) signup_batcher: Arc<activities::signups::SignupBatcher>,
+    /// The candidate index and the live boards' event bus (issue 6).
+    pub(crate) emergency: Arc<emergency::Runtime>,
 }
 
 impl App {
@@ -56,6 +61,7 @@ impl App {
             throttle: Arc::new(auth::LoginThrottle::default()),
             sessions: Arc::default(),
             signup_batcher: Arc::default(),
+            emergency: Arc::default(),
         })
     }
 

@@ -34,9 +34,11 @@ mod macros;
 mod text;
 
 pub mod activity;
+pub mod emergency;
 pub mod error;
 pub mod id_number;
 pub mod org;
+pub mod oversight;
 pub mod phone;
 pub mod recruitment;
 pub mod scope;

@@ -7,6 +7,9 @@
 
 use std::io::Cursor;
 
+pub mod muster;
+pub mod reports;
+
 /// Re-exported so tests and tools read and write with the same versions.
 pub use calamine;
 pub use rust_xlsxwriter;

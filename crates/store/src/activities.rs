@@ -202,6 +202,10 @@ pub struct ActivityQuery {
     pub status: Option<String>,
     /// Only activities ending after this time.
     pub ends_after: Option<i64>,
+    /// Only activities starting at or after this time.
+    pub starts_from: Option<i64>,
+    /// Only activities starting before this time.
+    pub starts_before: Option<i64>,
     pub limit: i64,
     pub offset: i64,
 }

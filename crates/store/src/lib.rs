@@ -7,8 +7,12 @@
 //! describes it and lands both in one transaction.
 
 pub mod activities;
+pub mod emergency;
+pub mod notifications;
+pub mod oversight;
 mod postgres;
 pub mod recruitment;
+pub mod report_tasks;
 mod sqlite;
 
 use std::sync::Arc;
@@ -245,7 +249,15 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// module and joins in as a supertrait.
 #[async_trait]
 pub trait Store:
-    recruitment::RecruitmentStore + activities::ActivityStore + Send + Sync + 'static
+    recruitment::RecruitmentStore
+    + activities::ActivityStore
+    + emergency::EmergencyStore
+    + notifications::NotificationStore
+    + oversight::OversightStore
+    + report_tasks::ReportTaskStore
+    + Send
+    + Sync
+    + 'static
 {
     /// "sqlite" or "postgres".
     fn backend(&self) -> &'static str;

@@ -67,6 +67,9 @@ pub fn router(app: App, config: WebConfig) -> Router {
 /// Runs the server until Ctrl-C or SIGTERM.
 pub async fn serve(app: App, config: WebConfig, listen: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
+    // Emergency response: listen for board events and load the candidate index now.
+    app.start_emergency().await;
+    app.warm_up_emergency();
     let router = router(app, config);
     axum::serve(
         listener,

@@ -1,13 +1,11 @@
-//! Reads the officer's activity pages need beyond the API: activities of one month, and the
+//! Reads the officer's activity pages need beyond the API: the month filter's bounds, and the
 //! corrections (更正申请) of an activity still waiting for the team.
 
-use super::views::{AmendmentView, RecordView};
-use super::{ActivitySearch, ActivityView};
-use crate::error::{AppError, AppResult};
-use crate::{Actor, App};
+use chrono::{Months, NaiveDate};
 
-/// Rows scanned at most for a month filter (the store filters by scope and status only).
-const MONTH_SCAN_LIMIT: usize = 2000;
+use super::views::{AmendmentView, RecordView};
+use crate::error::{AppError, AppResult};
+use crate::{clock, Actor, App};
 
 /// "YYYY-MM" checked, or 422 on `month`.
 pub fn parse_month(s: &str) -> AppResult<String> {
@@ -27,47 +25,24 @@ pub fn parse_month(s: &str) -> AppResult<String> {
     }
 }
 
-impl App {
-    /// Activities in the actor's scope (filters of `q`) that start in `month` ("YYYY-MM",
-    /// China time), oldest first, at most `limit`.
-    pub async fn activities_in_month(
-        &self,
-        actor: &Actor,
-        q: &ActivitySearch,
-        month: &str,
-        limit: usize,
-    ) -> AppResult<Vec<ActivityView>> {
-        let month = parse_month(month)?;
-        let mut out = Vec::new();
-        let mut page = 1;
-        let mut scanned = 0;
-        loop {
-            let got = self
-                .list_activities(
-                    actor,
-                    &ActivitySearch {
-                        page: Some(page),
-                        per_page: Some(200),
-                        ..q.clone()
-                    },
-                )
-                .await?;
-            let n = got.items.len();
-            scanned += n;
-            out.extend(
-                got.items
-                    .into_iter()
-                    .filter(|a| a.starts_at.starts_with(&month)),
-            );
-            if n < 200 || scanned >= MONTH_SCAN_LIMIT || out.len() >= limit {
-                break;
-            }
-            page += 1;
-        }
-        out.truncate(limit);
-        Ok(out)
-    }
+/// The month "YYYY-MM" as [start, end) in unix ms, China time.
+pub fn month_bounds(s: &str) -> AppResult<(i64, i64)> {
+    let month = parse_month(s)?;
+    let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+        .map_err(|_| AppError::invalid("month", "month_invalid", "月份格式应为 YYYY-MM"))?;
+    let next = first
+        .checked_add_months(Months::new(1))
+        .ok_or_else(|| AppError::invalid("month", "month_invalid", "月份超出范围"))?;
+    let at_midnight = |d: NaiveDate| -> AppResult<i64> {
+        d.and_hms_opt(0, 0, 0)
+            .and_then(|t| t.and_local_timezone(clock::china()).single())
+            .map(|t| t.timestamp_millis())
+            .ok_or_else(|| AppError::invalid("month", "month_invalid", "月份超出范围"))
+    };
+    Ok((at_midnight(first)?, at_midnight(next)?))
+}
 
+impl App {
     /// Corrections of the activity's records still waiting for a decision, each with its record.
     pub async fn pending_amendments(
         &self,
@@ -88,7 +63,7 @@ impl App {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_month;
+    use super::{month_bounds, parse_month};
 
     #[test]
     fn months_are_checked() {
@@ -98,5 +73,15 @@ mod tests {
         assert!(parse_month("2026/05").is_err());
         assert!(parse_month("26-05").is_err());
         assert!(parse_month("２０２６-05").is_err());
+    }
+
+    #[test]
+    fn a_month_runs_from_midnight_china_time_to_the_next_month() {
+        // 2026-12-01T00:00+08:00 and 2027-01-01T00:00+08:00.
+        assert_eq!(
+            month_bounds("2026-12").ok(),
+            Some((1_796_054_400_000, 1_798_732_800_000))
+        );
+        assert!(month_bounds("2026-13").is_err());
     }
 }

@@ -85,6 +85,8 @@ pub struct ActivitySearch {
     pub status: Option<String>,
     /// Only activities that have not ended yet.
     pub upcoming: Option<bool>,
+    /// Only activities starting in this month, "YYYY-MM" in China time.
+    pub month: Option<String>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
 }
@@ -451,9 +453,18 @@ impl App {
             Some(s) => Some(ActivityStatus::parse(s)?.as_str().to_owned()),
             None => None,
         };
+        let (starts_from, starts_before) = match q.month.as_deref().filter(|m| !m.is_empty()) {
+            Some(m) => {
+                let (from, before) = browse::month_bounds(m)?;
+                (Some(from), Some(before))
+            }
+            None => (None, None),
+        };
         let mut query = ActivityQuery {
             status,
             ends_after: q.upcoming.unwrap_or(false).then(clock::now_ms),
+            starts_from,
+            starts_before,
             limit,
             offset,
             ..Default::default()

@@ -117,6 +117,8 @@ impl ActivityStore for Backend {
             .execute(&mut *tx)
             .await?;
         }
+        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+        super::oversight_agg::inserted(&mut tx, super::oversight_agg::Kind::Activity, &ids).await?;
         audit(&mut tx, a).await?;
         Ok(tx.commit().await?)
     }
@@ -141,9 +143,10 @@ impl ActivityStore for Backend {
         };
         let filter = "a.org_path >= $1 AND a.org_path < $2 AND a.team_path >= $3 \
                       AND a.team_path < $4 AND ($5 IS NULL OR a.status = $5) \
-                      AND ($6 IS NULL OR a.ends_at > $6)";
+                      AND ($6 IS NULL OR a.ends_at > $6) \
+                      AND ($7 IS NULL OR a.starts_at >= $7) AND ($8 IS NULL OR a.starts_at < $8)";
         let rows = sqlx::query_as(&format!(
-            "{ACTIVITY_SELECT} WHERE {filter} ORDER BY a.starts_at, a.id LIMIT $7 OFFSET $8"
+            "{ACTIVITY_SELECT} WHERE {filter} ORDER BY a.starts_at, a.id LIMIT $9 OFFSET $10"
         ))
         .bind(&olo)
         .bind(&ohi)
@@ -151,6 +154,8 @@ impl ActivityStore for Backend {
         .bind(&thi)
         .bind(&q.status)
         .bind(q.ends_after)
+        .bind(q.starts_from)
+        .bind(q.starts_before)
         .bind(q.limit)
         .bind(q.offset)
         .fetch_all(self.reader())
@@ -163,6 +168,8 @@ impl ActivityStore for Backend {
                 .bind(&thi)
                 .bind(&q.status)
                 .bind(q.ends_after)
+                .bind(q.starts_from)
+                .bind(q.starts_before)
                 .fetch_one(self.reader())
                 .await?;
         Ok((rows, total))
@@ -202,6 +209,12 @@ impl ActivityStore for Backend {
         a: &NewAudit,
     ) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
+        let ov = super::oversight_agg::Snapshot::take(
+            &mut tx,
+            super::oversight_agg::Kind::Activity,
+            &[id],
+        )
+        .await?;
         let done = sqlx::query(
             "UPDATE activities SET status = $3, updated_at = $4, version = version + 1 \
              WHERE id = $1 AND status = $2",
@@ -215,6 +228,7 @@ impl ActivityStore for Backend {
         if done.rows_affected() == 0 {
             return Err(StoreError::Stale);
         }
+        ov.apply(&mut tx).await?;
         audit(&mut tx, a).await?;
         Ok(tx.commit().await?)
     }
@@ -273,6 +287,7 @@ impl ActivityStore for Backend {
             promoted.after =
                 Some(serde_json::json!({"activity_id": activity_id, "status": "confirmed"}));
             audit(&mut tx, &promoted).await?;
+            super::notifications::notify_promoted(&mut tx, activity_id, vid, at).await?;
         }
         tx.commit().await?;
         Ok(outcome)
@@ -412,6 +427,12 @@ impl ActivityStore for Backend {
         a: &NewAudit,
     ) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
+        let ov = super::oversight_agg::Snapshot::take(
+            &mut tx,
+            super::oversight_agg::Kind::Record,
+            &[id],
+        )
+        .await?;
         let done = sqlx::query(
             "UPDATE service_records SET status = $3, approved_by = $4, approved_at = $5 \
              WHERE id = $1 AND status = $2",
@@ -426,6 +447,7 @@ impl ActivityStore for Backend {
         if done.rows_affected() == 0 {
             return Err(StoreError::Stale);
         }
+        ov.apply(&mut tx).await?;
         audit(&mut tx, a).await?;
         Ok(tx.commit().await?)
     }
@@ -502,6 +524,12 @@ impl ActivityStore for Backend {
         .execute(&mut *tx)
         .await?;
         if approve {
+            let ov = super::oversight_agg::Snapshot::take(
+                &mut tx,
+                super::oversight_agg::Kind::Record,
+                &[&m.record_id],
+            )
+            .await?;
             sqlx::query(
                 "UPDATE service_records SET eff_in = $2, eff_out = $3, eff_ms = $4 WHERE id = $1",
             )
@@ -511,6 +539,7 @@ impl ActivityStore for Backend {
             .bind(m.new_out - m.new_in)
             .execute(&mut *tx)
             .await?;
+            ov.apply(&mut tx).await?;
         }
         audit(&mut tx, a).await?;
         tx.commit().await?;

@@ -46,11 +46,10 @@ struct Counters {
     waitlist: bool,
     confirmed: i64,
     wait_seq: i64,
-    /// Waitlisted before this batch, counted when the first one joins the queue.
-    queue_before: Option<i64>,
-    new_waitlisted: i64,
+    waitlisted: i64,
     read_confirmed: i64,
     read_wait_seq: i64,
+    read_waitlisted: i64,
 }
 
 async fn place_all(
@@ -64,24 +63,27 @@ async fn place_all(
         if counters.contains_key(r.activity_id.as_str()) {
             continue;
         }
-        let row: Option<(i64, bool, i64, i64)> = sqlx::query_as(&format!(
-            "SELECT capacity, waitlist, confirmed, wait_seq FROM activities WHERE id = $1{FOR_UPDATE}"
+        let row: Option<(i64, bool, i64, i64, i64)> = sqlx::query_as(&format!(
+            "SELECT capacity, waitlist, confirmed, wait_seq, waitlisted FROM activities \
+             WHERE id = $1{FOR_UPDATE}"
         ))
         .bind(&r.activity_id)
         .fetch_optional(&mut **tx)
         .await?;
         counters.insert(
             &r.activity_id,
-            row.map(|(capacity, waitlist, confirmed, wait_seq)| Counters {
-                capacity,
-                waitlist,
-                confirmed,
-                wait_seq,
-                queue_before: None,
-                new_waitlisted: 0,
-                read_confirmed: confirmed,
-                read_wait_seq: wait_seq,
-            }),
+            row.map(
+                |(capacity, waitlist, confirmed, wait_seq, waitlisted)| Counters {
+                    capacity,
+                    waitlist,
+                    confirmed,
+                    wait_seq,
+                    waitlisted,
+                    read_confirmed: confirmed,
+                    read_wait_seq: wait_seq,
+                    read_waitlisted: waitlisted,
+                },
+            ),
         );
         let who: Vec<&str> = reqs
             .iter()
@@ -128,13 +130,9 @@ async fn place_all(
             written.push((r, "confirmed", 0));
             out.push(Ok(SignupOutcome::Confirmed));
         } else if c.waitlist {
-            if c.queue_before.is_none() {
-                c.queue_before =
-                    Some(step::waitlist_position(tx, &r.activity_id, c.wait_seq).await?);
-            }
             c.wait_seq += 1;
-            c.new_waitlisted += 1;
-            let position = c.queue_before.unwrap_or(0) + c.new_waitlisted;
+            c.waitlisted += 1;
+            let position = c.waitlisted;
             live.insert(key, "waitlisted".into());
             written.push((r, "waitlisted", c.wait_seq));
             out.push(Ok(SignupOutcome::Waitlisted { position }));
@@ -151,14 +149,16 @@ async fn place_all(
             continue;
         }
         let moved = sqlx::query(
-            "UPDATE activities SET confirmed = $2, wait_seq = $3 WHERE id = $1 \
-             AND confirmed = $4 AND wait_seq = $5 AND $2 <= capacity",
+            "UPDATE activities SET confirmed = $2, wait_seq = $3, waitlisted = $4 WHERE id = $1 \
+             AND confirmed = $5 AND wait_seq = $6 AND waitlisted = $7 AND $2 <= capacity",
         )
         .bind(*id)
         .bind(c.confirmed)
         .bind(c.wait_seq)
+        .bind(c.waitlisted)
         .bind(c.read_confirmed)
         .bind(c.read_wait_seq)
+        .bind(c.read_waitlisted)
         .execute(&mut **tx)
         .await?;
         if moved.rows_affected() != 1 {
@@ -220,19 +220,11 @@ pub(super) async fn with_savepoints(
     reqs: &[SignupRequest],
 ) -> StoreResult<Answers> {
     let mut out = Vec::with_capacity(reqs.len());
-    // The last waitlist position handed out per activity in this batch. The batch holds
-    // the write lock throughout and never cancels, so nobody leaves a queue meanwhile:
-    // the next one waitlisted stands right behind (no need to count the queue again).
-    let mut last_position: HashMap<String, i64> = HashMap::new();
     for r in reqs {
         let mut sp = (&mut tx).begin().await?;
-        let known = last_position.get(&r.activity_id).copied();
-        match one_in_savepoint(&mut sp, r, known).await {
+        match one_in_savepoint(&mut sp, r).await {
             Ok(o) if is_success(&o) => {
                 sp.commit().await?;
-                if let SignupOutcome::Waitlisted { position } = o {
-                    last_position.insert(r.activity_id.clone(), position);
-                }
                 out.push(Ok(o));
             }
             other => {
@@ -246,22 +238,9 @@ pub(super) async fn with_savepoints(
     Ok(out)
 }
 
-/// One request inside its savepoint: the place, the position (one behind the last one
-/// waitlisted in this batch when there was one), and the audit line.
-async fn one_in_savepoint(
-    c: &mut step::Conn,
-    r: &SignupRequest,
-    last_position: Option<i64>,
-) -> StoreResult<SignupOutcome> {
-    let outcome = match step::place(c, &r.activity_id, &r.volunteer_id, r.at, false).await? {
-        step::Placed::Refused(o) | step::Placed::Done(o) => o,
-        step::Placed::Waitlisted { seq } => SignupOutcome::Waitlisted {
-            position: match last_position {
-                Some(p) => p + 1,
-                None => step::waitlist_position(c, &r.activity_id, seq).await?,
-            },
-        },
-    };
+/// One request inside its savepoint: the place (and waitlist position) and the audit line.
+async fn one_in_savepoint(c: &mut step::Conn, r: &SignupRequest) -> StoreResult<SignupOutcome> {
+    let outcome = step::signup(c, &r.activity_id, &r.volunteer_id, r.at, false).await?;
     if is_success(&outcome) {
         audit(c, &r.audit).await?;
     }

@@ -36,19 +36,9 @@ async fn put_signup(
     Ok(done.rows_affected() == 1)
 }
 
-/// Where a sign-up landed before its waitlist position is known.
-pub(super) enum Placed {
-    /// Refused before anything was written (`Already` found by the first read, or `Full`:
-    /// both guarded updates changed nothing), so there is nothing to roll back.
-    Refused(SignupOutcome),
-    /// Confirmed, or refused after a write that must be rolled back: the final outcome.
-    Done(SignupOutcome),
-    /// On the waitlist with this sequence number; the position follows from the queue.
-    Waitlisted { seq: i64 },
-}
-
-/// One sign-up. Outcomes other than Confirmed/Waitlisted leave partial writes behind that the
-/// caller must roll back (it never commits them).
+/// One sign-up: a place, else a waitlist position, else `Full`. Outcomes other than
+/// Confirmed/Waitlisted may leave partial writes behind that the caller must roll back (it
+/// never commits them).
 pub(super) async fn signup(
     c: &mut Conn,
     activity_id: &str,
@@ -56,38 +46,6 @@ pub(super) async fn signup(
     at: i64,
     walk_in: bool,
 ) -> StoreResult<SignupOutcome> {
-    match place(c, activity_id, volunteer_id, at, walk_in).await? {
-        Placed::Refused(outcome) | Placed::Done(outcome) => Ok(outcome),
-        Placed::Waitlisted { seq } => Ok(SignupOutcome::Waitlisted {
-            position: waitlist_position(c, activity_id, seq).await?,
-        }),
-    }
-}
-
-/// The 1-based place in the queue of the waitlisted sign-up with sequence number `seq`.
-pub(super) async fn waitlist_position(
-    c: &mut Conn,
-    activity_id: &str,
-    seq: i64,
-) -> StoreResult<i64> {
-    let (position,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM signups WHERE activity_id = $1 AND status = 'waitlisted' AND seq <= $2",
-    )
-    .bind(activity_id)
-    .bind(seq)
-    .fetch_one(&mut *c)
-    .await?;
-    Ok(position)
-}
-
-/// Takes a place (or a waitlist number) for one volunteer, all rules but the position.
-pub(super) async fn place(
-    c: &mut Conn,
-    activity_id: &str,
-    volunteer_id: &str,
-    at: i64,
-    walk_in: bool,
-) -> StoreResult<Placed> {
     let live: Option<(String,)> = sqlx::query_as(
         "SELECT status FROM signups WHERE activity_id = $1 AND volunteer_id = $2 \
          AND status <> 'cancelled'",
@@ -97,7 +55,7 @@ pub(super) async fn place(
     .fetch_optional(&mut *c)
     .await?;
     if let Some((status,)) = live {
-        return Ok(Placed::Refused(SignupOutcome::Already(status)));
+        return Ok(SignupOutcome::Already(status));
     }
     if walk_in {
         let n = sqlx::query("UPDATE activities SET walk_ins = walk_ins + 1 WHERE id = $1")
@@ -107,13 +65,13 @@ pub(super) async fn place(
         if n.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        return Ok(Placed::Done(
+        return Ok(
             if put_signup(c, activity_id, volunteer_id, "confirmed", 0, true, at).await? {
                 SignupOutcome::Confirmed
             } else {
                 SignupOutcome::Already("confirmed".into())
             },
-        ));
+        );
     }
     // The guarded increment: on PostgreSQL it takes the row lock, so a concurrent sign-up
     // waits, then re-reads `confirmed` and finds the place gone.
@@ -124,28 +82,28 @@ pub(super) async fn place(
     .execute(&mut *c)
     .await?;
     if placed.rows_affected() == 1 {
-        return Ok(Placed::Done(
+        return Ok(
             if put_signup(c, activity_id, volunteer_id, "confirmed", 0, false, at).await? {
                 SignupOutcome::Confirmed
             } else {
                 SignupOutcome::Already("confirmed".into())
             },
-        ));
+        );
     }
-    let seq: Option<(i64,)> = sqlx::query_as(
-        "UPDATE activities SET wait_seq = wait_seq + 1 WHERE id = $1 AND waitlist \
-         RETURNING wait_seq",
+    let queued: Option<(i64, i64)> = sqlx::query_as(
+        "UPDATE activities SET wait_seq = wait_seq + 1, waitlisted = waitlisted + 1 \
+         WHERE id = $1 AND waitlist RETURNING wait_seq, waitlisted",
     )
     .bind(activity_id)
     .fetch_optional(&mut *c)
     .await?;
-    let Some((seq,)) = seq else {
-        return Ok(Placed::Refused(SignupOutcome::Full));
+    let Some((seq, position)) = queued else {
+        return Ok(SignupOutcome::Full);
     };
     if !put_signup(c, activity_id, volunteer_id, "waitlisted", seq, false, at).await? {
-        return Ok(Placed::Done(SignupOutcome::Already("waitlisted".into())));
+        return Ok(SignupOutcome::Already("waitlisted".into()));
     }
-    Ok(Placed::Waitlisted { seq })
+    Ok(SignupOutcome::Waitlisted { position })
 }
 
 pub(super) async fn cancel(
@@ -185,7 +143,12 @@ pub(super) async fn cancel(
     .execute(&mut *c)
     .await?;
     let mut promoted = None;
-    if was == "confirmed" && walk_in {
+    if was == "waitlisted" {
+        sqlx::query("UPDATE activities SET waitlisted = waitlisted - 1 WHERE id = $1")
+            .bind(activity_id)
+            .execute(&mut *c)
+            .await?;
+    } else if was == "confirmed" && walk_in {
         sqlx::query("UPDATE activities SET walk_ins = walk_ins - 1 WHERE id = $1")
             .bind(activity_id)
             .execute(&mut *c)
@@ -210,6 +173,10 @@ pub(super) async fn cancel(
                 .bind(at)
                 .execute(&mut *c)
                 .await?;
+                sqlx::query("UPDATE activities SET waitlisted = waitlisted - 1 WHERE id = $1")
+                    .bind(activity_id)
+                    .execute(&mut *c)
+                    .await?;
                 promoted = Some(vid);
             }
             None => {
@@ -317,6 +284,7 @@ pub(super) async fn insert_record(
     .bind(r.created_at)
     .execute(&mut *c)
     .await?;
+    super::oversight_agg::inserted(c, super::oversight_agg::Kind::Record, &[&r.id]).await?;
     Ok(RecordOutcome::Written(status.to_owned()))
 }
 
@@ -336,6 +304,8 @@ pub(super) async fn close_record(
     lock_volunteer(c, &vid).await?;
     let ms = (out - eff_in).max(0);
     let status = rule(day_total(c, &vid, &day, id).await? + ms);
+    let ov =
+        super::oversight_agg::Snapshot::take(c, super::oversight_agg::Kind::Record, &[id]).await?;
     let done = sqlx::query(
         "UPDATE service_records SET checked_out_at = $2, minutes_ms = $3, eff_out = $2, \
          eff_ms = $3, status = $4 WHERE id = $1 AND status = 'open'",
@@ -349,5 +319,6 @@ pub(super) async fn close_record(
     if done.rows_affected() == 0 {
         return Err(StoreError::Stale);
     }
+    ov.apply(c).await?;
     Ok((vid, status.to_owned()))
 }

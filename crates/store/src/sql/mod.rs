@@ -4,11 +4,16 @@
 
 mod activities;
 mod activities_tx;
+mod emergency;
+mod notifications;
 mod orgs;
+mod oversight;
+mod oversight_agg;
 mod people;
 mod recruitment;
 mod recruitment_io;
 mod recruitment_tx;
+mod report_tasks;
 mod teams;
 
 use async_trait::async_trait;

@@ -23,7 +23,7 @@ pub(super) async fn insert(tx: &mut Tx, org: &OrgRow) -> StoreResult<()> {
     .bind(org.version)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    super::oversight_agg::inserted(tx, super::oversight_agg::Kind::Org, &[&org.id]).await
 }
 
 pub(super) async fn get(pool: &Pool<Db>, id: &str) -> StoreResult<Option<OrgRow>> {
@@ -63,6 +63,8 @@ pub(super) async fn subtree(pool: &Pool<Db>, path: &str, limit: i64) -> StoreRes
 
 /// Name, population and unit type; the version must be the next one.
 pub(super) async fn update(tx: &mut Tx, org: &OrgRow) -> StoreResult<()> {
+    let ov = super::oversight_agg::Snapshot::take(tx, super::oversight_agg::Kind::Org, &[&org.id])
+        .await?;
     let done = sqlx::query(
         "UPDATE orgs SET name = $1, population = $2, unit_type = $3, updated_at = $4, \
          version = $5 WHERE id = $6 AND version = $7",
@@ -79,5 +81,5 @@ pub(super) async fn update(tx: &mut Tx, org: &OrgRow) -> StoreResult<()> {
     if done.rows_affected() == 0 {
         return Err(StoreError::Stale);
     }
-    Ok(())
+    ov.apply(tx).await
 }

@@ -50,6 +50,7 @@ pub(super) async fn insert_volunteer(tx: &mut Tx, rec: &VolunteerRecord) -> Stor
     .bind(v.version)
     .execute(&mut **tx)
     .await?;
+    super::oversight_agg::inserted(tx, super::oversight_agg::Kind::Volunteer, &[&v.id]).await?;
     write_skills(tx, &v.id, &rec.skills).await
 }
 
@@ -73,6 +74,9 @@ async fn write_skills(tx: &mut Tx, volunteer_id: &str, skills: &[String]) -> Sto
 /// the next one.
 pub(super) async fn update_volunteer(tx: &mut Tx, rec: &VolunteerRecord) -> StoreResult<()> {
     let v = &rec.row;
+    let ov =
+        super::oversight_agg::Snapshot::take(tx, super::oversight_agg::Kind::Volunteer, &[&v.id])
+            .await?;
     let done = sqlx::query(
         "UPDATE volunteers SET name = $1, phone = $2, org_id = $3, veteran = $4, branch = $5, \
          enlisted_year = $6, discharged_year = $7, military_rank = $8, party_member = $9, \
@@ -105,6 +109,7 @@ pub(super) async fn update_volunteer(tx: &mut Tx, rec: &VolunteerRecord) -> Stor
     if done.rows_affected() == 0 {
         return Err(StoreError::Stale);
     }
+    ov.apply(tx).await?;
     write_skills(tx, &v.id, &rec.skills).await
 }
 
@@ -159,21 +164,12 @@ fn like_escape(s: &str) -> String {
 }
 
 fn push_filters(qb: &mut QueryBuilder<'_, Db>, q: &VolunteerQuery) {
-    qb.push(" WHERE 1 = 1");
-    if let Some(p) = &q.within_org_path {
-        qb.push(" AND o.path >= ").push_bind(p.clone());
-        qb.push(" AND o.path < ").push_bind(path_upper(p));
-    }
-    if let Some(p) = &q.within_team_path {
-        qb.push(
-            " AND EXISTS (SELECT 1 FROM team_members m JOIN teams t ON t.id = m.team_id \
-             WHERE m.volunteer_id = v.id AND t.path >= ",
-        )
-        .push_bind(p.clone())
-        .push(" AND t.path < ")
-        .push_bind(path_upper(p))
-        .push(")");
-    }
+    push_scope_filters(
+        qb,
+        q.within_org_path.as_deref(),
+        q.within_team_path.as_deref(),
+        q.skill.as_deref(),
+    );
     if let Some(id) = &q.only_id {
         qb.push(" AND v.id = ").push_bind(id.clone());
     }
@@ -187,16 +183,41 @@ fn push_filters(qb: &mut QueryBuilder<'_, Db>, q: &VolunteerQuery) {
             .push_bind(format!("%{}", like_escape(t)))
             .push(" ESCAPE '\\'");
     }
-    if let Some(s) = &q.skill {
-        qb.push(" AND EXISTS (SELECT 1 FROM volunteer_skills s WHERE s.volunteer_id = v.id AND s.skill = ")
-            .push_bind(s.clone())
-            .push(")");
-    }
     if let Some(b) = q.veteran {
         qb.push(" AND v.veteran = ").push_bind(b);
     }
     if let Some(b) = q.party_member {
         qb.push(" AND v.party_member = ").push_bind(b);
+    }
+}
+
+/// `WHERE` with the conditions every volunteer listing shares (`v` the volunteer, `o` their
+/// org): within an org subtree, a member of a unit subtree, holding a skill.
+pub(super) fn push_scope_filters(
+    qb: &mut QueryBuilder<'_, Db>,
+    within_org_path: Option<&str>,
+    within_team_path: Option<&str>,
+    skill: Option<&str>,
+) {
+    qb.push(" WHERE 1 = 1");
+    if let Some(p) = within_org_path {
+        qb.push(" AND o.path >= ").push_bind(p.to_owned());
+        qb.push(" AND o.path < ").push_bind(path_upper(p));
+    }
+    if let Some(p) = within_team_path {
+        qb.push(
+            " AND EXISTS (SELECT 1 FROM team_members m JOIN teams t ON t.id = m.team_id \
+             WHERE m.volunteer_id = v.id AND t.path >= ",
+        )
+        .push_bind(p.to_owned())
+        .push(" AND t.path < ")
+        .push_bind(path_upper(p))
+        .push(")");
+    }
+    if let Some(s) = skill {
+        qb.push(" AND EXISTS (SELECT 1 FROM volunteer_skills s WHERE s.volunteer_id = v.id AND s.skill = ")
+            .push_bind(s.to_owned())
+            .push(")");
     }
 }
 

@@ -335,6 +335,12 @@ impl RecruitmentStore for Backend {
         a: &NewAudit,
     ) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
+        let ov = super::oversight_agg::Snapshot::take(
+            &mut tx,
+            super::oversight_agg::Kind::Volunteer,
+            &[&c.volunteer_id],
+        )
+        .await?;
         let done = sqlx::query(
             "UPDATE volunteers SET status = $1, updated_at = $2, version = version + 1 \
              WHERE id = $3 AND version = $4 AND status = $5",
@@ -349,6 +355,7 @@ impl RecruitmentStore for Backend {
         if done.rows_affected() == 0 {
             return Err(StoreError::Stale);
         }
+        ov.apply(&mut tx).await?;
         sqlx::query(
             "INSERT INTO volunteer_status_history (volunteer_id, from_status, to_status, reason, \
              actor_id, actor_name, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",

@@ -129,7 +129,7 @@ pub(super) async fn bulk_insert(
     let new_rows: Vec<&VolunteerRow> = (rows.iter().map(|r| &r.row))
         .filter(|v| went_in.contains(v.id.as_str()))
         .collect();
-    super::oversight_agg::volunteers_inserted(&mut **tx, &new_rows).await?;
+    super::oversight_agg::volunteers_inserted(tx, &new_rows).await?;
     let skills: Vec<(&str, &str)> = rows
         .iter()
         .filter(|r| went_in.contains(r.row.id.as_str()))
@@ -172,26 +172,12 @@ pub(super) async fn bulk_insert(
 }
 
 fn push_talent_filters(qb: &mut QueryBuilder<'_, Db>, q: &TalentQuery) {
-    qb.push(" WHERE 1 = 1");
-    if let Some(p) = &q.within_org_path {
-        qb.push(" AND o.path >= ").push_bind(p.clone());
-        qb.push(" AND o.path < ").push_bind(path_upper(p));
-    }
-    if let Some(p) = &q.within_team_path {
-        qb.push(
-            " AND EXISTS (SELECT 1 FROM team_members m JOIN teams t ON t.id = m.team_id \
-             WHERE m.volunteer_id = v.id AND t.path >= ",
-        )
-        .push_bind(p.clone())
-        .push(" AND t.path < ")
-        .push_bind(path_upper(p))
-        .push(")");
-    }
-    if let Some(s) = &q.skill {
-        qb.push(" AND EXISTS (SELECT 1 FROM volunteer_skills s WHERE s.volunteer_id = v.id AND s.skill = ")
-            .push_bind(s.clone())
-            .push(")");
-    }
+    super::people::push_scope_filters(
+        qb,
+        q.within_org_path.as_deref(),
+        q.within_team_path.as_deref(),
+        q.skill.as_deref(),
+    );
     if let Some(s) = &q.specialty {
         let pattern = format!(
             "%{}%",

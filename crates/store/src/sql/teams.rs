@@ -25,7 +25,7 @@ pub(super) async fn insert(tx: &mut Tx, t: &TeamRow) -> StoreResult<()> {
     .bind(t.version)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    super::oversight_agg::inserted(tx, super::oversight_agg::Kind::Team, &[&t.id]).await
 }
 
 pub(super) async fn get(pool: &Pool<Db>, id: &str) -> StoreResult<Option<TeamRow>> {
@@ -64,6 +64,8 @@ pub(super) async fn in_org_subtree(
 /// cycle check runs here, on rows locked by this transaction, so two concurrent moves can't
 /// build a loop between them.
 pub(super) async fn update(tx: &mut Tx, t: &TeamRow) -> StoreResult<()> {
+    let ov = super::oversight_agg::Snapshot::take(tx, super::oversight_agg::Kind::Team, &[&t.id])
+        .await?;
     let current: Option<(String, Option<String>, i64)> = sqlx::query_as(&format!(
         "SELECT path, parent_team_id, version FROM teams WHERE id = $1{FOR_UPDATE}"
     ))
@@ -121,7 +123,7 @@ pub(super) async fn update(tx: &mut Tx, t: &TeamRow) -> StoreResult<()> {
     .bind(&t.id)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    ov.apply(tx).await
 }
 
 pub(super) async fn upsert_member(

@@ -10,7 +10,11 @@ use utoipa::{Modify, OpenApi};
 use crate::AppState;
 
 pub mod activities;
+pub mod emergency;
+pub mod notifications;
+pub mod oversight;
 pub mod recruitment;
+pub mod report_tasks;
 
 pub mod audit {
     pub mod list;
@@ -102,6 +106,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/audit", get(audit::list::list))
         .merge(recruitment::routes())
         .merge(activities::routes())
+        .merge(emergency::routes())
+        .merge(notifications::routes())
+        .merge(oversight::routes())
+        .merge(report_tasks::routes())
 }
 
 struct BearerAuth;
@@ -139,6 +147,10 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(recruitment::Doc::openapi());
     doc.merge(activities::Doc::openapi());
+    doc.merge(emergency::Doc::openapi());
+    doc.merge(notifications::Doc::openapi());
+    doc.merge(oversight::Doc::openapi());
+    doc.merge(report_tasks::Doc::openapi());
     doc
 }
 

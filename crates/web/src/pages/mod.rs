@@ -3,12 +3,15 @@
 
 pub mod activities;
 mod audit;
+pub mod emergency;
 pub mod forms;
 mod home;
 mod listing;
 mod login;
 mod me;
+pub mod notifications;
 mod org;
+pub mod oversight;
 pub mod recruitment;
 mod skills;
 mod team;
@@ -58,6 +61,9 @@ pub fn routes() -> Router<AppState> {
         .route("/audit", get(audit::list))
         .merge(recruitment::routes())
         .merge(activities::routes())
+        .merge(emergency::routes())
+        .merge(notifications::routes())
+        .merge(oversight::routes())
 }
 
 /// What every logged-in page shows around its content.

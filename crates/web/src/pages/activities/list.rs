@@ -49,39 +49,32 @@ async fn load(state: &AppState, actor: &Actor, q: ListQuery) -> Result<ListPage,
     let search = ActivitySearch {
         status: forms::opt_text(&q.status),
         team_id: forms::opt_text(&q.team_id),
+        month: forms::opt_text(&q.month),
         page: Some(page),
         per_page: Some(PER_PAGE),
         ..Default::default()
     };
     let mut errors = FieldErrors::default();
-    let (items, total) = match forms::opt_text(&q.month) {
-        Some(month) => match app.activities_in_month(actor, &search, &month, 500).await {
-            Ok(items) => {
-                let n = items.len() as i64;
-                (items, n)
-            }
-            Err(e) if e.field.as_deref() == Some("month") => {
-                errors = FieldErrors::from_error(&e);
-                (Vec::new(), 0)
-            }
-            Err(e) => return Err(e),
-        },
-        None => {
-            let got = app.list_activities(actor, &search).await?;
-            (got.items, got.total)
+    let (items, total) = match app.list_activities(actor, &search).await {
+        Ok(got) => (got.items, got.total),
+        Err(e) if e.field.as_deref() == Some("month") => {
+            errors = FieldErrors::from_error(&e);
+            (Vec::new(), 0)
         }
+        Err(e) => return Err(e),
     };
-    let pager = if q.month.trim().is_empty() {
-        Pager::new(total, page, PER_PAGE, |n| {
-            let n = n.to_string();
-            format!(
-                "/activities?{}",
-                query_string(&[("status", &q.status), ("team_id", &q.team_id), ("page", &n)])
-            )
-        })
-    } else {
-        Pager::new(total, 1, total.max(1), |_| String::new())
-    };
+    let pager = Pager::new(total, page, PER_PAGE, |n| {
+        let n = n.to_string();
+        format!(
+            "/activities?{}",
+            query_string(&[
+                ("status", &q.status),
+                ("team_id", &q.team_id),
+                ("month", &q.month),
+                ("page", &n),
+            ])
+        )
+    });
     Ok(ListPage {
         chrome: Chrome::of(actor),
         statuses: statuses(),

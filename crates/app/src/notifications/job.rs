@@ -1,0 +1,99 @@
+//! The background job that `serve` starts: every tick it runs the reminder rules and then
+//! sends what is due on the outside channels. It keeps no state of its own — what was sent
+//! lives in the database (dedupe keys, delivery rows) — so it survives restarts, and any
+//! number of server processes may run it at once without sending anything twice.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::channels::{Channels, DeliveryRun};
+use super::reminders::ReminderRun;
+use crate::error::AppResult;
+use crate::{clock, App};
+
+/// Where the job reads the time: the wall clock in production, a hand-set one in tests.
+pub trait Clock: Send + Sync + 'static {
+    fn now_ms(&self) -> i64;
+}
+
+/// The wall clock.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_ms(&self) -> i64 {
+        clock::now_ms()
+    }
+}
+
+/// A clock that says what it was last set to (tests).
+#[derive(Debug, Default)]
+pub struct ManualClock(std::sync::atomic::AtomicI64);
+
+impl ManualClock {
+    pub fn new(ms: i64) -> ManualClock {
+        ManualClock(std::sync::atomic::AtomicI64::new(ms))
+    }
+
+    pub fn set(&self, ms: i64) {
+        self.0.store(ms, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now_ms(&self) -> i64 {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// What one tick did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct TickReport {
+    pub reminders: ReminderRun,
+    pub deliveries: DeliveryRun,
+}
+
+impl App {
+    /// One tick of the job at `now_ms`: reminders first, so a reminder written now is
+    /// delivered in the same tick.
+    pub async fn notification_tick(
+        &self,
+        channels: &Channels,
+        now_ms: i64,
+    ) -> AppResult<TickReport> {
+        let reminders = self.run_reminders(now_ms).await?;
+        let deliveries = self.deliver_pending(channels, now_ms).await?;
+        Ok(TickReport {
+            reminders,
+            deliveries,
+        })
+    }
+
+    /// Starts the job on the runtime: a tick at once, then every `every`. A failed tick is
+    /// logged and the next one tries again. Dropping the handle leaves it running; abort it to
+    /// stop.
+    pub fn spawn_notification_job(
+        &self,
+        channels: Channels,
+        clock: Arc<dyn Clock>,
+        every: Duration,
+    ) -> tokio::task::JoinHandle<()> {
+        let app = self.clone();
+        tokio::spawn(async move {
+            let mut interval = tokio::time::interval(every);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                interval.tick().await;
+                match app.notification_tick(&channels, clock.now_ms()).await {
+                    Ok(r) if r.reminders.total() > 0 || r.deliveries != DeliveryRun::default() => {
+                        tracing::info!(reminders = ?r.reminders, deliveries = ?r.deliveries, "notification job");
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "notification job tick failed"),
+                }
+            }
+        })
+    }
+}

@@ -1,0 +1,35 @@
+//! Reporting tasks (报送任务, issue 5 item 3): set a task for the orgs below, list the tasks in
+//! scope, see each asked org's status, submit (JSON, or multipart with an .xlsx), download.
+
+mod create;
+mod file;
+mod get;
+mod list;
+mod submit;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use utoipa::OpenApi;
+
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/report-tasks", post(create::create).get(list::list))
+        .route("/api/v1/report-tasks/{id}", get(get::get))
+        .route(
+            "/api/v1/report-tasks/{id}/submissions",
+            post(submit::submit).layer(DefaultBodyLimit::max(
+                zhiyuan_app::notifications::report_tasks::MAX_REPORT_FILE_BYTES + 64 * 1024,
+            )),
+        )
+        .route(
+            "/api/v1/report-tasks/{id}/submissions/{submission_id}/file",
+            get(file::file),
+        )
+}
+
+#[derive(OpenApi)]
+#[openapi(paths(create::create, list::list, get::get, submit::submit, file::file))]
+pub struct Doc;
