@@ -89,7 +89,7 @@ fn check_answers_fit(ledger: &Ledger, current: &[Activity]) {
 fn unanswered(outcomes: &[Outcome]) -> usize {
     outcomes
         .iter()
-        .filter(|o| o.answer == client::Answer::NoAnswer)
+        .filter(|o| o.answer == client::Answer::Cut)
         .count()
 }
 

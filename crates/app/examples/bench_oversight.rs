@@ -120,7 +120,12 @@ impl Gen {
             id_hash: format!("bench{n}"),
             id_masked: "1505**********000X".to_owned(),
             birth_date: birth.format("%Y-%m-%d").to_string(),
-            gender: if n % 5 == 0 { "female" } else { "male" }.to_owned(),
+            gender: if n.is_multiple_of(5) {
+                "female"
+            } else {
+                "male"
+            }
+            .to_owned(),
             phone: format!("13{n:09}"),
             org_id: org.id.clone(),
             veteran: self.rng.gen_bool(0.8),
@@ -135,7 +140,12 @@ impl Gen {
             consent_data: true,
             consent_location: false,
             guardian_consent: false,
-            status: if n % 50 == 0 { "suspended" } else { "active" }.to_owned(),
+            status: if n.is_multiple_of(50) {
+                "suspended"
+            } else {
+                "active"
+            }
+            .to_owned(),
             created_at: CREATED,
             updated_at: CREATED,
             version: 1,
@@ -329,14 +339,14 @@ async fn load(
                             Some("service_station"),
                             None,
                         );
-                        let size = if village_no % 9 == 0 { 9 } else { 12 };
+                        let size = if village_no.is_multiple_of(9) { 9 } else { 12 };
                         g.staffed(
                             &mut rows,
                             &st,
                             format!("{}志愿服务队", v.name),
                             "team",
                             size,
-                            village_no % 11 != 0,
+                            !village_no.is_multiple_of(11),
                         );
                         rows.orgs.push(st.clone());
                         for _ in 0..loose_at(village_no) {

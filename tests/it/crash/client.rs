@@ -15,7 +15,7 @@ pub enum Answer {
     /// A status line arrived (the body may be `Null` when it was cut or is not JSON).
     Status(u16, Value),
     /// Refused, reset or cut before a status line: the server may or may not have written.
-    NoAnswer,
+    Cut,
     /// Nothing within the bound.
     TimedOut,
 }
@@ -47,7 +47,7 @@ pub async fn send(
 ) -> Answer {
     match tokio::time::timeout(limit, exchange(port, method, path, token, body)).await {
         Ok(Ok(Some((status, body)))) => Answer::Status(status, body),
-        Ok(Ok(None)) | Ok(Err(_)) => Answer::NoAnswer,
+        Ok(Ok(None)) | Ok(Err(_)) => Answer::Cut,
         Err(_) => Answer::TimedOut,
     }
 }

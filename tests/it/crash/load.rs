@@ -253,7 +253,7 @@ impl Ledger {
         for o in outcomes {
             let status = match &o.answer {
                 Answer::Status(s, _) => *s,
-                Answer::NoAnswer => {
+                Answer::Cut => {
                     self.unanswered += 1;
                     continue;
                 }
