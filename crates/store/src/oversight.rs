@@ -220,8 +220,16 @@ pub trait OversightStore: Send + Sync {
         start_ms: i64,
         end_ms: i64,
     ) -> StoreResult<Vec<IdleUnit>>;
-    /// Active volunteers registered before `before_ms` with less than `below_ms` in `year`:
-    /// a page of them (by org path, name) and how many there are.
+    /// How many active volunteers registered before `before_ms` have less than `below_ms` in
+    /// `year`.
+    async fn ov_count_volunteers_below(
+        &self,
+        path: &str,
+        year: &str,
+        below_ms: i64,
+        before_ms: i64,
+    ) -> StoreResult<i64>;
+    /// A page of them, by org path and name.
     async fn ov_volunteers_below(
         &self,
         path: &str,
@@ -230,7 +238,7 @@ pub trait OversightStore: Send + Sync {
         before_ms: i64,
         limit: i64,
         offset: i64,
-    ) -> StoreResult<(Vec<VolunteerHours>, i64)>;
+    ) -> StoreResult<Vec<VolunteerHours>>;
     /// Nodes with a population, with their active volunteers (maintained counter).
     async fn ov_populated_orgs(&self, path: &str) -> StoreResult<Vec<OrgFact>>;
     /// Service stations (unit type service_station) of the subtree.

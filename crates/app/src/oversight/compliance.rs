@@ -295,9 +295,8 @@ impl App {
         let volunteer_total = match hours_rule {
             Some((y, end)) => {
                 self.store
-                    .ov_volunteers_below(&org.path, &y.to_string(), YEARLY_GOAL_MS, end, 0, 0)
+                    .ov_count_volunteers_below(&org.path, &y.to_string(), YEARLY_GOAL_MS, end)
                     .await?
-                    .1
             }
             None => 0,
         };
@@ -337,7 +336,7 @@ impl App {
             }
             match (rule, hours_rule) {
                 (Rule::VolunteerUnder20h, Some((y, end))) => {
-                    let (rows, _) = self
+                    let rows = self
                         .store
                         .ov_volunteers_below(
                             &org.path,

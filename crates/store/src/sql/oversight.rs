@@ -272,6 +272,16 @@ impl OversightStore for Backend {
         rules::idle_units(self.reader(), path, start_ms, end_ms).await
     }
 
+    async fn ov_count_volunteers_below(
+        &self,
+        path: &str,
+        year: &str,
+        below_ms: i64,
+        before_ms: i64,
+    ) -> StoreResult<i64> {
+        rules::count_volunteers_below(self.reader(), path, year, below_ms, before_ms).await
+    }
+
     async fn ov_volunteers_below(
         &self,
         path: &str,
@@ -280,7 +290,7 @@ impl OversightStore for Backend {
         before_ms: i64,
         limit: i64,
         offset: i64,
-    ) -> StoreResult<(Vec<VolunteerHours>, i64)> {
+    ) -> StoreResult<Vec<VolunteerHours>> {
         rules::volunteers_below(
             self.reader(),
             path,

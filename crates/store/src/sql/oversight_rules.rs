@@ -94,6 +94,30 @@ pub(super) async fn idle_units(
     .await?)
 }
 
+/// Active volunteers of the subtree registered before `$4` with less than `$5` ms in `$3`.
+const BELOW: &str = "FROM orgs o CROSS JOIN volunteers v \
+     LEFT JOIN ov_volunteer_years y ON y.volunteer_id = v.id AND y.year = $3 \
+     WHERE v.org_id = o.id AND o.path >= $1 AND o.path < $2 AND v.status = 'active' \
+     AND v.created_at < $4 AND COALESCE(y.service_ms, 0) < $5";
+
+pub(super) async fn count_volunteers_below(
+    pool: &Pool<Db>,
+    path: &str,
+    year: &str,
+    below_ms: i64,
+    before_ms: i64,
+) -> StoreResult<i64> {
+    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) {BELOW}"))
+        .bind(path)
+        .bind(path_upper(path))
+        .bind(year)
+        .bind(before_ms)
+        .bind(below_ms)
+        .fetch_one(pool)
+        .await?;
+    Ok(total)
+}
+
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn volunteers_below(
     pool: &Pool<Db>,
@@ -103,39 +127,21 @@ pub(super) async fn volunteers_below(
     before_ms: i64,
     limit: i64,
     offset: i64,
-) -> StoreResult<(Vec<VolunteerHours>, i64)> {
-    let from = "FROM orgs o CROSS JOIN volunteers v \
-         LEFT JOIN ov_volunteer_years y ON y.volunteer_id = v.id AND y.year = $3 \
-         WHERE v.org_id = o.id AND o.path >= $1 AND o.path < $2 AND v.status = 'active' \
-         AND v.created_at < $4 \
-         AND COALESCE(y.service_ms, 0) < $5";
-    let upper = path_upper(path);
-    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) {from}"))
-        .bind(path)
-        .bind(&upper)
-        .bind(year)
-        .bind(before_ms)
-        .bind(below_ms)
-        .fetch_one(pool)
-        .await?;
-    if limit <= 0 || offset >= total {
-        return Ok((Vec::new(), total));
-    }
-    let rows = sqlx::query_as(&format!(
+) -> StoreResult<Vec<VolunteerHours>> {
+    Ok(sqlx::query_as(&format!(
         "SELECT v.id, v.name, v.volunteer_no, o.id AS org_id, o.name AS org_name, \
-         COALESCE(y.service_ms, 0) AS year_ms {from} ORDER BY o.path, v.name, v.id \
+         COALESCE(y.service_ms, 0) AS year_ms {BELOW} ORDER BY o.path, v.name, v.id \
          LIMIT $6 OFFSET $7"
     ))
     .bind(path)
-    .bind(&upper)
+    .bind(path_upper(path))
     .bind(year)
     .bind(before_ms)
     .bind(below_ms)
     .bind(limit)
     .bind(offset)
     .fetch_all(pool)
-    .await?;
-    Ok((rows, total))
+    .await?)
 }
 
 /// Nodes of the subtree matching `filter` (SQL on alias `o`), with their active volunteers.
