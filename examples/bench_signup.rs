@@ -12,6 +12,10 @@
 //! The client is a minimal HTTP/1.1 keep-alive writer/reader on its own thread, so it costs
 //! the server as little CPU as possible on a 2-core machine.
 
+/// The same allocator as the `zhiyuan` binary (mimalloc), so the figures are the server's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -268,6 +272,63 @@ async fn burst(
     (all, start.elapsed())
 }
 
+/// CPU seconds (user, kernel) of every thread of this process alive now, by thread name
+/// with digits dropped (`tokio-runtime-w`, `sqlx-sqlite-wor`, …), from `/proc/self/task`.
+/// Threads that have exited are missing here but counted in [`process_cpu`].
+fn cpu_by_thread_kind() -> std::collections::BTreeMap<String, (f64, f64)> {
+    let mut out = std::collections::BTreeMap::new();
+    let Ok(dir) = std::fs::read_dir("/proc/self/task") else {
+        return out;
+    };
+    for task in dir.flatten() {
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+            continue;
+        };
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let name: String = stat[open + 1..close]
+            .chars()
+            .filter(|c| !c.is_ascii_digit())
+            .collect();
+        let (user, kernel) = ticks(&stat[close + 1..]);
+        let e = out.entry(name).or_insert((0.0, 0.0));
+        e.0 += user;
+        e.1 += kernel;
+    }
+    out
+}
+
+/// utime and stime (fields 14 and 15 of a `stat` line) in seconds, from the text after `)`.
+fn ticks(after_name: &str) -> (f64, f64) {
+    let f: Vec<&str> = after_name.split_whitespace().collect();
+    let get = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0) / 100.0;
+    (get(11), get(12))
+}
+
+/// CPU seconds (user, kernel) of the whole process, exited threads included.
+fn process_cpu() -> (f64, f64) {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| s.rfind(')').map(|c| ticks(&s[c + 1..])))
+        .unwrap_or((0.0, 0.0))
+}
+
+/// The calling thread's own CPU seconds (`/proc/thread-self/schedstat`, nanoseconds).
+fn thread_cpu() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+        .unwrap_or(0.0)
+        / 1e9
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -338,18 +399,23 @@ fn main() {
     // The client runs on its own thread and single-threaded runtime.
     let activity = Arc::new(activity);
     let pairs = Arc::new(pairs);
-    let (mut tally, elapsed) = {
+    let load_before = load_average();
+    let (cpu_before, threads_before) = (process_cpu(), cpu_by_thread_kind());
+    let (mut tally, elapsed, client_cpu) = {
         let (activity, pairs) = (activity.clone(), pairs.clone());
         std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread()
+            let start = thread_cpu();
+            let (tally, elapsed) = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .expect("client runtime")
-                .block_on(burst(addr, activity, pairs, connections))
+                .block_on(burst(addr, activity, pairs, connections));
+            (tally, elapsed, thread_cpu() - start)
         })
         .join()
         .expect("client thread")
     };
+    let (cpu_after, threads_after) = (process_cpu(), cpu_by_thread_kind());
     tally.latencies.sort();
     let acknowledged = tally.confirmed + tally.waitlisted;
     println!(
@@ -375,6 +441,30 @@ fn main() {
         tally.waitlisted,
         tally.full,
         tally.other.len()
+    );
+    let user = cpu_after.0 - cpu_before.0;
+    let kernel = cpu_after.1 - cpu_before.1;
+    let server = user + kernel - client_cpu;
+    println!(
+        "  on-CPU: {:.2} s in all ({:.2} user, {:.2} kernel), client thread {:.2} s; \
+         server {:.0} µs per sign-up ({:.0} % of 2 cores over the burst)",
+        user + kernel,
+        user,
+        kernel,
+        client_cpu,
+        server / n as f64 * 1e6,
+        (user + kernel) / elapsed.as_secs_f64() / 2.0 * 100.0
+    );
+    for (kind, (u, k)) in &threads_after {
+        let (u0, k0) = threads_before.get(kind).copied().unwrap_or((0.0, 0.0));
+        let (u, k) = (u - u0, k - k0);
+        if u + k >= 0.01 {
+            println!("    threads {kind:<16} user {u:.2} s, kernel {k:.2} s");
+        }
+    }
+    println!(
+        "  load average before: {load_before}; after: {}",
+        load_average()
     );
     for o in tally.other.iter().take(5) {
         println!("  unexpected: {o}");

@@ -166,9 +166,12 @@ async fn setup(port: u16) -> World {
     // Everyone who may join signs up for the attendance activity before it starts.
     let start = now_ms() + 8_000;
     let checkin = new_activity(port, &token, &team, start, 1000).await;
+    // Only the team's members may join its activity; the others are refused with a reason,
+    // counted here so a refusal for any other cause shows up in the output.
     let mut volunteers = Vec::new();
+    let mut refused: std::collections::BTreeMap<String, usize> = Default::default();
     for v in all {
-        let (s, _) = call(
+        let (s, b) = call(
             port,
             "POST",
             &format!("/api/v1/activities/{checkin}/signups"),
@@ -178,9 +181,17 @@ async fn setup(port: u16) -> World {
         .await;
         if s == 201 {
             volunteers.push(v);
+        } else {
+            let code =
+                serde_json::from_slice::<Value>(&b).unwrap_or(Value::Null)["error"]["code"].clone();
+            *refused.entry(format!("{s} {code}")).or_default() += 1;
         }
     }
     assert!(!volunteers.is_empty(), "no volunteer could sign up");
+    println!(
+        "sign-ups for the check-in activity: {} in, refused {refused:?}",
+        volunteers.len()
+    );
     let wait = start + 3_000 - now_ms();
     if wait > 0 {
         tokio::time::sleep(Duration::from_millis(wait as u64)).await;

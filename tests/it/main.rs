@@ -9,6 +9,7 @@ mod crash;
 mod durability;
 mod emergency;
 mod forms;
+mod generator;
 mod harness;
 mod notifications;
 mod orgs;

@@ -4,6 +4,10 @@
 //!
 //! `cargo run --release -p zhiyuan-app --example bench_import [ROWS]`
 
+/// The same allocator as the `zhiyuan` binary (mimalloc), so the figures are the server's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;

@@ -1,13 +1,14 @@
 //! Logging in and out, sessions, and the first super-administrator.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use zhiyuan_domain::{Role, Scope};
-use zhiyuan_store::{SessionRow, UserRow};
+use zhiyuan_store::{SessionRow, Store, UserRow};
 
+use crate::coalesce::{Coalescer, Loaded};
 use crate::crypto::{
     self, dummy_password_hash, hash_password, random_token, token_hash, verify_password,
 };
@@ -63,9 +64,37 @@ const SESSION_CACHE_MAX: usize = 200_000;
 /// Logging out in this process takes effect at once (the entry becomes a tombstone that no
 /// lookup already under way can overwrite); anything else — a logout through another server
 /// process, a disabled account, a moved unit — is seen within `SESSION_CACHE_MS`.
-#[derive(Default)]
+///
+/// A token not in the cache is read through `reads` (crate::coalesce): the sessions and
+/// accounts of every token asked for meanwhile in two statements, so a burst of requests
+/// with many different tokens (everyone signing up for one activity at once) does not pay
+/// two database round trips each.
 pub struct SessionCache {
     entries: Mutex<HashMap<String, CachedSession>>,
+    reads: Coalescer<String, (SessionRow, UserRow)>,
+}
+
+impl Default for SessionCache {
+    fn default() -> Self {
+        SessionCache {
+            entries: Mutex::default(),
+            reads: Coalescer::new(read_sessions),
+        }
+    }
+}
+
+/// Sessions unexpired now, with their accounts, by token hash.
+fn read_sessions(
+    store: Arc<dyn Store>,
+    hashes: Vec<String>,
+) -> Loaded<String, (SessionRow, UserRow)> {
+    Box::pin(async move {
+        let found = store.sessions_with_users(&hashes, clock::now_ms()).await?;
+        Ok(found
+            .into_iter()
+            .map(|(s, u)| (s.token_hash.clone(), (s, u)))
+            .collect())
+    })
 }
 
 struct CachedSession {
@@ -237,18 +266,14 @@ impl App {
         if let Some(actor) = self.sessions.get(&hash, now) {
             return Ok(actor);
         }
-        let session = self
-            .store
-            .get_session(&hash, now)
+        let (session, user) = self
+            .sessions
+            .reads
+            .get(&self.store, hash.clone())
             .await?
+            .filter(|(_, u)| !u.disabled)
             .ok_or_else(AppError::unauthorized)?;
         let until = session.expires_at.min(now + SESSION_CACHE_MS);
-        let user = self
-            .store
-            .get_user(&session.user_id)
-            .await?
-            .filter(|u| !u.disabled)
-            .ok_or_else(AppError::unauthorized)?;
         let scope = self.scope_of(&user).await?;
         let actor = Actor {
             user_id: user.id.clone(),

@@ -59,9 +59,15 @@ impl Secrets {
     }
 
     pub fn encrypt_id(&self, id_number: &str) -> String {
-        let cipher = XChaCha20Poly1305::new((&self.id_cipher_key).into());
         let mut nonce = [0u8; 24];
         rand::thread_rng().fill_bytes(&mut nonce);
+        self.encrypt_id_with_nonce(id_number, nonce)
+    }
+
+    /// [`Secrets::encrypt_id`] with a nonce the caller chose: only for generated data, which
+    /// must come out the same for the same seed (`zhiyuan gen`); never for a real person.
+    pub(crate) fn encrypt_id_with_nonce(&self, id_number: &str, nonce: [u8; 24]) -> String {
+        let cipher = XChaCha20Poly1305::new((&self.id_cipher_key).into());
         let ct = cipher
             .encrypt(XNonce::from_slice(&nonce), id_number.as_bytes())
             .expect("encryption of a short plaintext cannot fail");

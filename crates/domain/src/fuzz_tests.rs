@@ -1,6 +1,6 @@
 //! Every parser of outside input, fed arbitrary text: it answers Ok or a named error and never
-//! panics. (cargo-fuzz needs a nightly toolchain, which this project's machines don't have;
-//! these run on every `cargo test` instead.)
+//! panics. These run on every `cargo test`; the coverage-guided targets in `fuzz/`
+//! (`scripts/fuzz`, cargo-fuzz) go deeper for a bounded time, outside the test run.
 
 use proptest::prelude::*;
 

@@ -192,7 +192,19 @@ fn cell_text(v: &DataRef<'_>) -> String {
 
 /// Streams the first worksheet's cells. Rows may come sparse; blank rows in between are
 /// kept (as empty rows) so row numbers stay those of the spreadsheet.
+///
+/// A panic inside calamine is a corrupt file, not a crash: calamine 0.38 multiplies cell
+/// references like `ABCDEFGH1` without overflow checks (found by `fuzz/`'s `import_rows`), which
+/// panics in builds with overflow checks and wraps in release builds.
 pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Row>, SheetError> {
+    std::panic::catch_unwind(|| stream_xlsx(bytes)).unwrap_or_else(|_| {
+        Err(SheetError::CorruptXlsx(
+            "单元格引用无效（读取时出错）".to_owned(),
+        ))
+    })
+}
+
+fn stream_xlsx(bytes: &[u8]) -> Result<Vec<Row>, SheetError> {
     let corrupt = |e: &dyn std::fmt::Display| SheetError::CorruptXlsx(e.to_string());
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| corrupt(&e))?;
     let first = book

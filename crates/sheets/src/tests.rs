@@ -116,6 +116,26 @@ fn csv_row_limit_holds() {
     );
 }
 
+/// Found by fuzzing (fuzz/ `import_rows`): calamine multiplies a cell reference's letters and
+/// digits without overflow checks, so `ABCDEFGH2` or `A99999999999` panicked the reader (a 500
+/// for the upload) in builds with overflow checks. Either the file is refused as corrupt, or
+/// (release builds, where calamine wraps) the wrapped position stays inside the caps.
+#[test]
+fn overflowing_cell_references_do_not_panic() {
+    for bytes in [
+        &include_bytes!("testdata/cell_column_overflow.xlsx")[..],
+        &include_bytes!("testdata/cell_row_overflow.xlsx")[..],
+    ] {
+        match read("overflow.xlsx", bytes) {
+            Err(e) => assert!(
+                matches!(e.code(), "xlsx_corrupt" | "too_many_rows"),
+                "{e:?}"
+            ),
+            Ok(rows) => assert!(rows.iter().all(|r| r.cells.len() <= MAX_COLUMNS + 1)),
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(500))]
 

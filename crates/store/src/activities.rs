@@ -10,7 +10,7 @@
 use async_trait::async_trait;
 use serde::Serialize;
 
-use crate::{NewAudit, StoreResult};
+use crate::{NewAudit, StoreResult, VolunteerRecord};
 
 /// A service project (服务项目, R-ACT-3): a standing programme owned by an org or a team.
 #[derive(Clone, Debug, PartialEq, Serialize, sqlx::FromRow)]
@@ -219,6 +219,14 @@ pub struct SignupRequest {
     pub audit: NewAudit,
 }
 
+/// A volunteer as the sign-up rules see them (see `ActivityStore::signup_subjects`).
+#[derive(Clone, Debug)]
+pub struct SignupSubject {
+    pub volunteer: VolunteerRecord,
+    /// Paths of the teams the volunteer is a member of.
+    pub team_paths: Vec<String>,
+}
+
 #[async_trait]
 pub trait ActivityStore: Send + Sync {
     async fn insert_project(&self, p: &ProjectRow, audit: &NewAudit) -> StoreResult<()>;
@@ -232,6 +240,8 @@ pub trait ActivityStore: Send + Sync {
     /// Inserts one activity or all occurrences of a recurring one, in one transaction.
     async fn insert_activities(&self, rows: &[ActivityRow], audit: &NewAudit) -> StoreResult<()>;
     async fn get_activity(&self, id: &str) -> StoreResult<Option<ActivityRow>>;
+    /// The activities of `ids` that exist, in no particular order (one read for a list).
+    async fn get_activities(&self, ids: &[String]) -> StoreResult<Vec<ActivityRow>>;
     async fn list_activities(&self, q: &ActivityQuery) -> StoreResult<(Vec<ActivityRow>, i64)>;
     /// Published activities ending after `ends_after` whose org path is one of `org_paths` or
     /// whose unit path is one of `team_paths` (a volunteer's localities and units, with their
@@ -275,6 +285,20 @@ pub trait ActivityStore: Send + Sync {
         &self,
         reqs: &[SignupRequest],
     ) -> StoreResult<Vec<StoreResult<SignupOutcome>>>;
+    /// `signup_batch` for requests whose rules were checked against a cached activity row:
+    /// `checked_versions[i]` is the `version` of the row request `i` was checked against.
+    /// Inside the write transaction, a request whose activity's `version` moved since (its
+    /// status changed, or any other column but the counters) is answered
+    /// `Err(StoreError::Stale)` and writes nothing; the caller checks again on a fresh row.
+    async fn signup_batch_checked(
+        &self,
+        reqs: &[SignupRequest],
+        checked_versions: &[i64],
+    ) -> StoreResult<Vec<StoreResult<SignupOutcome>>>;
+    /// What the sign-up rules need to know of many volunteers at once (one read for a whole
+    /// burst of requests): each found volunteer with their skills, and the paths of the teams
+    /// they are members of. Volunteers not found are left out.
+    async fn signup_subjects(&self, ids: &[String]) -> StoreResult<Vec<SignupSubject>>;
     /// Cancels a live sign-up and, when it held a regular place, promotes the first waitlisted.
     async fn cancel_signup(
         &self,

@@ -8,6 +8,7 @@
 
 pub mod activities;
 pub mod emergency;
+pub mod generator;
 pub mod notifications;
 pub mod oversight;
 mod postgres;
@@ -254,6 +255,7 @@ pub trait Store:
     + emergency::EmergencyStore
     + notifications::NotificationStore
     + oversight::OversightStore
+    + generator::GenStore
     + report_tasks::ReportTaskStore
     + Send
     + Sync
@@ -327,6 +329,13 @@ pub trait Store:
     async fn count_users(&self) -> StoreResult<i64>;
     async fn insert_session(&self, s: &SessionRow) -> StoreResult<()>;
     async fn get_session(&self, token_hash: &str, now: i64) -> StoreResult<Option<SessionRow>>;
+    /// Many unexpired sessions with their accounts in two statements (authentication of a
+    /// burst of requests with different tokens); unknown or expired tokens are left out.
+    async fn sessions_with_users(
+        &self,
+        token_hashes: &[String],
+        now: i64,
+    ) -> StoreResult<Vec<(SessionRow, UserRow)>>;
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
 
     // audit

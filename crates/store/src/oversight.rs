@@ -47,6 +47,9 @@ pub struct Totals {
     pub months: Vec<MonthRow>,
     /// Projects with anything in them, sorted by id (names left out).
     pub projects: Vec<ProjectRow>,
+    /// (unit, month, activities done by the unit itself) of units whose org is in the
+    /// subtree, sorted.
+    pub unit_months: Vec<(String, String, i64)>,
 }
 
 /// A village-level node without a team (R-STAT-1).
@@ -108,6 +111,10 @@ pub struct VolunteerHours {
     pub org_id: String,
     pub org_name: String,
     pub year_ms: i64,
+    /// How many match in all (a window count read with the page).
+    #[serde(skip)]
+    #[sqlx(default)]
+    pub total: i64,
 }
 
 /// One recorded item of a station's 六个有.
@@ -163,33 +170,6 @@ pub struct VolunteerLine {
     pub skills: Vec<String>,
 }
 
-/// Rows for a bulk load (benchmarks and migrations from another system): written with
-/// multi-row statements, no audit lines; call `ov_rebuild` once everything is in.
-#[derive(Clone, Debug, Default)]
-pub struct BulkRows {
-    pub orgs: Vec<crate::OrgRow>,
-    pub teams: Vec<crate::TeamRow>,
-    pub volunteers: Vec<crate::VolunteerRow>,
-    /// (team id, volunteer id, position, appointed at)
-    pub members: Vec<(String, String, String, i64)>,
-    pub projects: Vec<crate::activities::ProjectRow>,
-}
-
-/// One month of activities and records made set-wise in the database from the loaded teams:
-/// every root unit holds one done activity (on the 10th, 09:00 China time), except every
-/// `skip_one_in`-th unit/month pair; each direct member of the unit gets one approved record
-/// of `record_ms` for it. Activities take the projects in turn.
-#[derive(Clone, Debug, Default)]
-pub struct BulkMonth {
-    /// 00:00 China time on the month's first day.
-    pub month_start_ms: i64,
-    /// The month's number in the load (0..9000): part of the activity ids.
-    pub index: i64,
-    pub skip_one_in: i64,
-    pub record_ms: i64,
-    pub project_ids: Vec<String>,
-}
-
 #[async_trait]
 pub trait OversightStore: Send + Sync {
     /// The maintained counters of `org_id`'s subtree.
@@ -213,10 +193,12 @@ pub trait OversightStore: Send + Sync {
     async fn ov_villages_without_team(&self, path: &str) -> StoreResult<Vec<OrgFact>>;
     /// Root units, small squads and squads, with their members counted.
     async fn ov_unit_facts(&self, path: &str) -> StoreResult<Vec<UnitFact>>;
-    /// Root units created before `end_ms` without a done activity starting in `[start_ms, end_ms)`.
+    /// Root units created before `end_ms` without a done activity (theirs or a sub-unit's) in
+    /// `month` (YYYY-MM, whose bounds are `[start_ms, end_ms)`).
     async fn ov_idle_units(
         &self,
         path: &str,
+        month: &str,
         start_ms: i64,
         end_ms: i64,
     ) -> StoreResult<Vec<IdleUnit>>;
@@ -229,7 +211,8 @@ pub trait OversightStore: Send + Sync {
         below_ms: i64,
         before_ms: i64,
     ) -> StoreResult<i64>;
-    /// A page of them, by org path and name.
+    /// A page of them, by org path and name, and (when the page has rows) how many there are
+    /// in all, read in the same pass.
     async fn ov_volunteers_below(
         &self,
         path: &str,
@@ -238,7 +221,7 @@ pub trait OversightStore: Send + Sync {
         before_ms: i64,
         limit: i64,
         offset: i64,
-    ) -> StoreResult<Vec<VolunteerHours>>;
+    ) -> StoreResult<(Vec<VolunteerHours>, Option<i64>)>;
     /// Nodes with a population, with their active volunteers (maintained counter).
     async fn ov_populated_orgs(&self, path: &str) -> StoreResult<Vec<OrgFact>>;
     /// Service stations (unit type service_station) of the subtree.
@@ -267,16 +250,12 @@ pub trait OversightStore: Send + Sync {
     async fn ov_team_lines(&self, path: &str, limit: i64) -> StoreResult<Vec<TeamLine>>;
     /// Volunteers whose locality is in the subtree (by org path, name), at most `limit`.
     async fn ov_volunteer_lines(&self, path: &str, limit: i64) -> StoreResult<Vec<VolunteerLine>>;
-    /// Done activities per root unit of the subtree in `[start_ms, end_ms)`.
+    /// Done activities per root unit of the subtree (with its sub-units) in the months
+    /// `from..=to` (YYYY-MM).
     async fn ov_unit_activity_counts(
         &self,
         path: &str,
-        start_ms: i64,
-        end_ms: i64,
+        from: &str,
+        to: &str,
     ) -> StoreResult<Vec<(String, i64)>>;
-
-    // bulk loading (benchmarks)
-    async fn ov_bulk_insert(&self, rows: &BulkRows) -> StoreResult<()>;
-    /// Makes one month of activities and records (see [`BulkMonth`]); returns how many of each.
-    async fn ov_bulk_month(&self, spec: &BulkMonth) -> StoreResult<(i64, i64)>;
 }

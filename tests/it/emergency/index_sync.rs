@@ -94,3 +94,44 @@ async fn edits_of_home_skills_status_and_locality_show_at_once() {
     .expect(200);
     assert!(!ranked(other).await.contains(&d));
 }
+
+/// A write whose commit came long after its `updated_at` stamp (a long import chunk on a
+/// loaded server) is behind every delta look; the periodic reconciliation still applies it.
+#[tokio::test]
+async fn reconciliation_applies_a_write_stamped_long_before_its_commit() {
+    let w = world().await;
+    let a = w.person("甲", &w.township, 1.0, &["应急救援"]).await;
+    let i = w.incident(json!({})).await;
+    let id = i["id"].as_str().unwrap().to_owned();
+    assert_eq!(w.candidate_ids(&id, 5).await, std::slice::from_ref(&a));
+    // Written straight through the store, stamped an hour back: no delta look reaches it.
+    let store = w.t.app.store().clone();
+    let mut rec = store.get_volunteer(&a).await.unwrap().unwrap();
+    let hour_ago = chrono::Utc::now().timestamp_millis() - 3_600_000;
+    rec.skills = vec!["驾驶".into()];
+    rec.row.version += 1;
+    rec.row.updated_at = hour_ago;
+    let audit = zhiyuan_store::NewAudit {
+        at: hour_ago,
+        actor_id: None,
+        actor_name: "test".into(),
+        action: "volunteer.update".into(),
+        subject_type: "volunteer".into(),
+        subject_id: a.clone(),
+        org_path: "/".into(),
+        before: None,
+        after: None,
+    };
+    store.update_volunteer(&rec, &audit).await.unwrap();
+    assert_eq!(
+        w.candidate_ids(&id, 5).await,
+        std::slice::from_ref(&a),
+        "the delta look cannot see a write stamped an hour back"
+    );
+    assert_eq!(w.t.app.reconcile_candidate_index().await.unwrap(), 1);
+    assert!(
+        w.candidate_ids(&id, 5).await.is_empty(),
+        "the skill is gone now"
+    );
+    assert_eq!(w.t.app.reconcile_candidate_index().await.unwrap(), 0);
+}

@@ -439,6 +439,28 @@ async fn nineteen_and_a_half_hours_is_under_twenty_and_twenty_is_not() {
         None,
         "only volunteers in service"
     );
+    // Paging walks the other rules' findings, then the 20 h ones, with nothing lost.
+    let all = t
+        .get(
+            &format!("/api/v1/orgs/{county}/compliance?year={y}&per_page=500"),
+            &t.root,
+        )
+        .await
+        .expect(200);
+    let total = all.body["total"].as_i64().unwrap();
+    let mut paged = Vec::new();
+    for page in 1..=(total + 1) / 2 {
+        let r = t
+            .get(
+                &format!("/api/v1/orgs/{county}/compliance?year={y}&per_page=2&page={page}"),
+                &t.root,
+            )
+            .await
+            .expect(200);
+        assert_eq!(r.body["total"], total);
+        paged.extend(r.body["items"].as_array().unwrap().iter().cloned());
+    }
+    assert_eq!(json!(paged), all.body["items"]);
     // Without ?year= the rule runs from the fourth quarter on.
     let r = t
         .get(&format!("/api/v1/orgs/{county}/compliance"), &t.root)

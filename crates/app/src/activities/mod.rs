@@ -8,6 +8,7 @@ pub mod checkin;
 pub mod demo;
 pub mod photos;
 pub mod records;
+mod signup_reads;
 pub mod signups;
 pub mod views;
 
@@ -550,6 +551,8 @@ impl App {
         self.store
             .set_activity_status(id, from.as_str(), next.as_str(), clock::now_ms(), &audit)
             .await?;
+        // Sign-ups here read it fresh at once (any other process's are refused by the writer).
+        self.signup_batcher.activities.forget(id);
         self.get_activity(actor, id).await
     }
 }

@@ -13,10 +13,12 @@ use tokio::sync::{mpsc, oneshot};
 use utoipa::ToSchema;
 use zhiyuan_domain::activity::{missing_skills, ActivityStatus};
 use zhiyuan_domain::Scope;
-use zhiyuan_store::activities::{ActivityRow, SignupOutcome, SignupRequest};
-use zhiyuan_store::{Store, StoreResult, VolunteerRecord};
+use zhiyuan_store::activities::{ActivityRow, SignupOutcome, SignupRequest, SignupSubject};
+use zhiyuan_store::{Store, StoreError, StoreResult, VolunteerRecord};
 
+use super::signup_reads::{read_subjects, ActivityCache};
 use super::views::{SignupResult, SignupView};
+use crate::coalesce::Coalescer;
 use crate::error::{AppError, AppResult};
 use crate::views::Page;
 use crate::{clock, Actor, App};
@@ -33,51 +35,126 @@ pub struct NewSignup {
 const MAX_BATCH: usize = 256;
 /// Sign-ups waiting for the writer before callers wait to queue (back-pressure).
 const QUEUE_DEPTH: usize = 4096;
+/// Longest a small batch waits for the requesters of the last big one (see `write_batches`).
+const GATHER: std::time::Duration = std::time::Duration::from_millis(2);
+/// Attempts of one sign-up when its activity keeps changing between checks and write.
+pub(super) const STALE_RETRIES: usize = 3;
+
+/// The activity changed under a sign-up on every attempt (practically never).
+pub(super) fn changed_meanwhile() -> AppError {
+    AppError::conflict("activity_changed", "活动信息刚刚有变动，请重试")
+}
 
 /// The single writer of sign-ups (group commit). Started on first use, in the runtime of the
 /// first sign-up; it stops when the last `App` clone (and so the queue's sender) is gone.
-#[derive(Default)]
+/// Beside it, what the sign-up path reads before queueing (signup_reads.rs).
 pub struct SignupBatcher {
     queue: OnceLock<mpsc::Sender<QueuedSignup>>,
+    /// Activity rows, validated by the writer through their `version`.
+    pub(crate) activities: ActivityCache,
+    /// Volunteers' sign-up facts, read together for concurrent requests.
+    pub(super) subjects: Coalescer<String, SignupSubject>,
+}
+
+impl Default for SignupBatcher {
+    fn default() -> Self {
+        SignupBatcher {
+            queue: OnceLock::new(),
+            activities: ActivityCache::default(),
+            subjects: Coalescer::new(read_subjects),
+        }
+    }
 }
 
 struct QueuedSignup {
     req: SignupRequest,
+    /// The activity `version` the request's rules were checked against.
+    checked_version: i64,
     reply: oneshot::Sender<StoreResult<SignupOutcome>>,
 }
 
 impl SignupBatcher {
     /// Writes one sign-up with whatever others are queued; answers after their commit.
-    async fn submit(&self, store: &Arc<dyn Store>, req: SignupRequest) -> AppResult<SignupOutcome> {
+    /// `None`: the activity changed since `checked_version` (nothing written; check again).
+    pub(super) async fn submit(
+        &self,
+        store: &Arc<dyn Store>,
+        req: SignupRequest,
+        checked_version: i64,
+    ) -> AppResult<Option<SignupOutcome>> {
         let queue = self.queue.get_or_init(|| {
             let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
             tokio::spawn(write_batches(store.clone(), rx));
             tx
         });
         let (reply, answer) = oneshot::channel();
-        if let Err(refused) = queue.send(QueuedSignup { req, reply }).await {
+        let queued = QueuedSignup {
+            req,
+            checked_version,
+            reply,
+        };
+        let result = match queue.send(queued).await {
             // The writer is gone (its runtime ended): nothing was queued, write it directly.
-            let r = refused.0.req;
-            return Ok(store
-                .signup(&r.activity_id, &r.volunteer_id, r.at, false, &r.audit)
-                .await?);
-        }
-        match answer.await {
-            Ok(result) => Ok(result?),
-            // The writer stopped mid-batch: whether this one was written is unknown.
-            Err(_) => Err(AppError::internal()),
+            Err(refused) => write_one(store, refused.0.req, checked_version).await,
+            Ok(()) => match answer.await {
+                Ok(result) => result,
+                // The writer stopped mid-batch: whether this one was written is unknown.
+                Err(_) => return Err(AppError::internal()),
+            },
+        };
+        match result {
+            Ok(outcome) => Ok(Some(outcome)),
+            Err(StoreError::Stale) => Ok(None),
+            Err(e) => Err(e.into()),
         }
     }
+}
+
+/// One sign-up alone, still checked against its activity's version.
+async fn write_one(
+    store: &Arc<dyn Store>,
+    req: SignupRequest,
+    checked_version: i64,
+) -> StoreResult<SignupOutcome> {
+    store
+        .signup_batch_checked(std::slice::from_ref(&req), &[checked_version])
+        .await?
+        .pop()
+        .unwrap_or(Err(StoreError::Stale))
 }
 
 /// The writer task: takes every queued sign-up (up to `MAX_BATCH`), writes them in one
 /// transaction, and answers each with its own outcome, in queue order.
 async fn write_batches(store: Arc<dyn Store>, mut rx: mpsc::Receiver<QueuedSignup>) {
     let mut queued = Vec::with_capacity(MAX_BATCH);
+    let mut last = 0;
     while rx.recv_many(&mut queued, MAX_BATCH).await > 0 {
-        let (reqs, replies): (Vec<_>, Vec<_>) = queued.drain(..).map(|q| (q.req, q.reply)).unzip();
+        // Commit delay (as PostgreSQL's `commit_delay`): the requesters of a big batch come
+        // back about one round trip after their answers. A batch far smaller than the last
+        // one (the one or two that slipped in meanwhile) waits a moment for them, instead of
+        // spending a whole fsync on itself and making the others wait for a second one.
+        // A lone sign-up on a quiet server never waits (its last batch was small too).
+        if queued.len() * 4 < last {
+            let deadline = tokio::time::Instant::now() + GATHER;
+            while queued.len() < last.min(MAX_BATCH) {
+                let room = MAX_BATCH - queued.len();
+                match tokio::time::timeout_at(deadline, rx.recv_many(&mut queued, room)).await {
+                    Ok(n) if n > 0 => {}
+                    _ => break,
+                }
+            }
+        }
+        last = queued.len();
+        let mut reqs = Vec::with_capacity(queued.len());
+        let mut versions = Vec::with_capacity(queued.len());
+        let mut replies = Vec::with_capacity(queued.len());
+        for q in queued.drain(..) {
+            reqs.push(q.req);
+            versions.push(q.checked_version);
+            replies.push(q.reply);
+        }
         let started = std::time::Instant::now();
-        let written = store.signup_batch(&reqs).await;
+        let written = store.signup_batch_checked(&reqs, &versions).await;
         tracing::debug!(
             n = reqs.len(),
             ms = started.elapsed().as_secs_f64() * 1e3,
@@ -95,11 +172,8 @@ async fn write_batches(store: Arc<dyn Store>, mut rx: mpsc::Receiver<QueuedSignu
                 // Each request is tried alone, so only one that fails by itself fails; a
                 // retry of one that did land somehow answers "already signed up", never twice.
                 tracing::warn!(error = %e, n = reqs.len(), "sign-up batch failed; writing one by one");
-                for (r, reply) in reqs.into_iter().zip(replies) {
-                    let result = store
-                        .signup(&r.activity_id, &r.volunteer_id, r.at, false, &r.audit)
-                        .await;
-                    let _ = reply.send(result);
+                for ((r, v), reply) in reqs.into_iter().zip(versions).zip(replies) {
+                    let _ = reply.send(write_one(&store, r, v).await);
                 }
             }
         }
@@ -224,6 +298,27 @@ impl App {
         activity_id: &str,
         input: &NewSignup,
     ) -> AppResult<SignupResult> {
+        if let Scope::Volunteer { volunteer_id: own } = &actor.scope {
+            if !input.walk_in && own.as_str() == input.volunteer_id.trim() {
+                return self.sign_up_self(actor, activity_id, own).await;
+            }
+        }
+        // The writer answers "changed" when the activity moved after the checks: again.
+        for _ in 0..STALE_RETRIES {
+            if let Some(result) = self.sign_up_once(actor, activity_id, input).await? {
+                return Ok(result);
+            }
+        }
+        Err(changed_meanwhile())
+    }
+
+    /// One attempt of `sign_up`; `None` when the activity changed between checks and write.
+    async fn sign_up_once(
+        &self,
+        actor: &Actor,
+        activity_id: &str,
+        input: &NewSignup,
+    ) -> AppResult<Option<SignupResult>> {
         let (a, v, joins) = self
             .signup_parties(actor, activity_id, &input.volunteer_id)
             .await?;
@@ -266,13 +361,20 @@ impl App {
                 at: now,
                 audit,
             };
-            self.signup_batcher.submit(&self.store, req).await?
+            match self
+                .signup_batcher
+                .submit(&self.store, req, a.version)
+                .await?
+            {
+                Some(outcome) => outcome,
+                None => return Ok(None),
+            }
         } else {
             self.store
                 .signup(&a.id, &v.row.id, now, walk_in, &audit)
                 .await?
         };
-        outcome_to_result(&a.id, &v.row.id, walk_in, outcome)
+        outcome_to_result(&a.id, &v.row.id, walk_in, outcome).map(Some)
     }
 
     pub async fn cancel_signup(
@@ -345,13 +447,21 @@ impl App {
         let Some(vid) = actor.volunteer_id.as_deref() else {
             return Ok(Vec::new());
         };
-        let mut out = Vec::new();
-        for s in self.store.signups_of_volunteer(vid, 50).await? {
-            if let Some(a) = self.store.get_activity(&s.activity_id).await? {
-                out.push((super::ActivityView::from(&a), SignupView::from(&s)));
-            }
-        }
-        Ok(out)
+        let signups = self.store.signups_of_volunteer(vid, 50).await?;
+        let ids: Vec<String> = signups.iter().map(|s| s.activity_id.clone()).collect();
+        // One read for all the activities (this is the volunteer's daily page).
+        let activities: std::collections::HashMap<String, _> = (self.store.get_activities(&ids))
+            .await?
+            .into_iter()
+            .map(|a| (a.id.clone(), a))
+            .collect();
+        Ok(signups
+            .iter()
+            .filter_map(|s| {
+                let a = activities.get(&s.activity_id)?;
+                Some((super::ActivityView::from(a), SignupView::from(s)))
+            })
+            .collect())
     }
 }
 

@@ -171,7 +171,7 @@ impl App {
         let (strength, officers) = self.unit_findings(path, templates).await?;
         let idle = self
             .store
-            .ov_idle_units(path, month.start_ms(), month.end_ms())
+            .ov_idle_units(path, &month.code(), month.start_ms(), month.end_ms())
             .await?
             .iter()
             .map(|u| {
@@ -292,13 +292,41 @@ impl App {
                 day_start_ms(chrono::NaiveDate::from_ymd_opt(y + 1, 1, 1).unwrap_or_default());
             (y, end)
         });
-        let volunteer_total = match hours_rule {
+        // The 20 h list can run into thousands: read only the slice the page shows, with its
+        // total in the same pass; just the count when the page doesn't reach it.
+        let included = |r: Rule| only.is_none_or(|o| o == r);
+        let before_vol: i64 = (Rule::all().iter())
+            .take_while(|r| **r != Rule::VolunteerUnder20h)
+            .filter(|r| included(**r))
+            .filter_map(|r| gathered.by_rule.iter().find(|(x, _)| x == r))
+            .map(|(_, f)| f.len() as i64)
+            .sum();
+        let (vol_rows, volunteer_total) = match hours_rule {
+            None => (Vec::new(), 0),
             Some((y, end)) => {
-                self.store
-                    .ov_count_volunteers_below(&org.path, &y.to_string(), YEARLY_GOAL_MS, end)
-                    .await?
+                let year = y.to_string();
+                let (start, want) = match per_rule {
+                    Some(n) => (0, n),
+                    None => ((offset - before_vol).max(0), per_page),
+                };
+                let reaches = per_rule.is_some() || offset + per_page > before_vol;
+                let (rows, total) = if included(Rule::VolunteerUnder20h) && reaches {
+                    self.store
+                        .ov_volunteers_below(&org.path, &year, YEARLY_GOAL_MS, end, want, start)
+                        .await?
+                } else {
+                    (Vec::new(), None)
+                };
+                let total = match total {
+                    Some(t) => t,
+                    None => {
+                        self.store
+                            .ov_count_volunteers_below(&org.path, &year, YEARLY_GOAL_MS, end)
+                            .await?
+                    }
+                };
+                (rows, total)
             }
-            None => 0,
         };
 
         // Every rule in its fixed order; the 20 h segment is read only where the page falls.
@@ -335,21 +363,10 @@ impl App {
                 continue;
             }
             match (rule, hours_rule) {
-                (Rule::VolunteerUnder20h, Some((y, end))) => {
-                    let rows = self
-                        .store
-                        .ov_volunteers_below(
-                            &org.path,
-                            &y.to_string(),
-                            YEARLY_GOAL_MS,
-                            end,
-                            want,
-                            start,
-                        )
-                        .await?;
+                (Rule::VolunteerUnder20h, Some((y, _))) => {
                     let since =
                         day_start_ms(chrono::NaiveDate::from_ymd_opt(y, 10, 1).unwrap_or_default());
-                    items.extend(rows.iter().map(|v| {
+                    items.extend(vol_rows.iter().take(want as usize).map(|v| {
                         finding(
                             Rule::VolunteerUnder20h,
                             ("volunteer", &v.id, &v.name),

@@ -275,7 +275,7 @@ impl App {
         };
         let acts: HashMap<String, i64> = self
             .store
-            .ov_unit_activity_counts(&org.path, year_start.start_ms(), this_year.end_ms())
+            .ov_unit_activity_counts(&org.path, &year_start.code(), &this_year.code())
             .await?
             .into_iter()
             .collect();

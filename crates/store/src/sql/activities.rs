@@ -7,7 +7,7 @@ use super::activities_tx::{self as step, audit};
 
 #[path = "activities_batch.rs"]
 mod batch;
-use super::{Backend, FOR_UPDATE};
+use super::{Backend, Db, FOR_UPDATE};
 use crate::activities::*;
 use crate::{NewAudit, StoreError, StoreResult};
 
@@ -130,6 +130,16 @@ impl ActivityStore for Backend {
                 .fetch_optional(self.reader())
                 .await?,
         )
+    }
+
+    async fn get_activities(&self, ids: &[String]) -> StoreResult<Vec<ActivityRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut qb = sqlx::QueryBuilder::<Db>::new(format!("{ACTIVITY_SELECT} WHERE a.id IN ("));
+        super::oversight::in_list(&mut qb, ids);
+        qb.push(")");
+        Ok(qb.build_query_as().fetch_all(self.reader()).await?)
     }
 
     async fn list_activities(&self, q: &ActivityQuery) -> StoreResult<(Vec<ActivityRow>, i64)> {
@@ -259,11 +269,20 @@ impl ActivityStore for Backend {
         &self,
         reqs: &[SignupRequest],
     ) -> StoreResult<Vec<StoreResult<SignupOutcome>>> {
-        // Set-wise first; per-request savepoints when that gives up (see activities_batch.rs).
-        if let Some(out) = batch::set_based(self.begin_write().await?, reqs).await? {
-            return Ok(out);
-        }
-        batch::with_savepoints(self.begin_write().await?, reqs).await
+        batch::write(self, reqs, &vec![None; reqs.len()]).await
+    }
+
+    async fn signup_batch_checked(
+        &self,
+        reqs: &[SignupRequest],
+        checked_versions: &[i64],
+    ) -> StoreResult<Vec<StoreResult<SignupOutcome>>> {
+        let checked: Vec<Option<i64>> = checked_versions.iter().copied().map(Some).collect();
+        batch::write(self, reqs, &checked).await
+    }
+
+    async fn signup_subjects(&self, ids: &[String]) -> StoreResult<Vec<SignupSubject>> {
+        batch::subjects(self.reader(), ids).await
     }
 
     async fn cancel_signup(

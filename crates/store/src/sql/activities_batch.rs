@@ -9,28 +9,46 @@
 //! - `with_savepoints`, when the first gives up (any statement failed, or a guard saw a
 //!   concurrent change): each request alone in its own savepoint, so one bad request is
 //!   rolled back by itself and the rest of its batch is written.
+//!
+//! A request may name the `version` of the activity row its rules were checked against (the
+//! app's activity cache): both ways read the row's `version` under the write lock and answer
+//! `Stale` (nothing written for that request) when it moved.
 
 use std::collections::{HashMap, HashSet};
 
 use sqlx::{Acquire, QueryBuilder, Transaction};
 
-use super::super::{Db, FOR_UPDATE};
+use super::super::{Backend, Db, FOR_UPDATE};
 use super::{audit, is_success, step};
-use crate::activities::{SignupOutcome, SignupRequest};
-use crate::StoreResult;
+use crate::activities::{SignupOutcome, SignupRequest, SignupSubject};
+use crate::{StoreError, StoreResult, VolunteerRecord, VolunteerRow};
 
 type Answers = Vec<StoreResult<SignupOutcome>>;
 
 /// Rows per multi-row INSERT (9 binds each, well under every backend's limit).
 const CHUNK: usize = 100;
 
+/// A batch: set-wise first, per-request savepoints when that gives up. `checked[i]`, when
+/// set, is the activity `version` request `i` was checked against.
+pub(super) async fn write(
+    store: &Backend,
+    reqs: &[SignupRequest],
+    checked: &[Option<i64>],
+) -> StoreResult<Answers> {
+    if let Some(out) = set_based(store.begin_write().await?, reqs, checked).await? {
+        return Ok(out);
+    }
+    with_savepoints(store.begin_write().await?, reqs, checked).await
+}
+
 /// The batch as a few set-wise statements; `None` (everything rolled back) when a statement
 /// fails or a guard finds the activity changed under it. `Err` only when the commit fails.
-pub(super) async fn set_based(
+async fn set_based(
     mut tx: Transaction<'static, Db>,
     reqs: &[SignupRequest],
+    checked: &[Option<i64>],
 ) -> StoreResult<Option<Answers>> {
-    match place_all(&mut tx, reqs).await {
+    match place_all(&mut tx, reqs, checked).await {
         Ok(Some(out)) => {
             tx.commit().await?;
             Ok(Some(out))
@@ -42,6 +60,7 @@ pub(super) async fn set_based(
 
 /// The counters of one activity as read at the start of the batch and as handed out.
 struct Counters {
+    version: i64,
     capacity: i64,
     waitlist: bool,
     confirmed: i64,
@@ -55,6 +74,7 @@ struct Counters {
 async fn place_all(
     tx: &mut Transaction<'static, Db>,
     reqs: &[SignupRequest],
+    checked: &[Option<i64>],
 ) -> StoreResult<Option<Answers>> {
     let mut counters: HashMap<&str, Option<Counters>> = HashMap::new();
     // Live sign-ups of everyone in the batch, by (activity, volunteer).
@@ -63,8 +83,8 @@ async fn place_all(
         if counters.contains_key(r.activity_id.as_str()) {
             continue;
         }
-        let row: Option<(i64, bool, i64, i64, i64)> = sqlx::query_as(&format!(
-            "SELECT capacity, waitlist, confirmed, wait_seq, waitlisted FROM activities \
+        let row: Option<(i64, i64, bool, i64, i64, i64)> = sqlx::query_as(&format!(
+            "SELECT version, capacity, waitlist, confirmed, wait_seq, waitlisted FROM activities \
              WHERE id = $1{FOR_UPDATE}"
         ))
         .bind(&r.activity_id)
@@ -73,7 +93,8 @@ async fn place_all(
         counters.insert(
             &r.activity_id,
             row.map(
-                |(capacity, waitlist, confirmed, wait_seq, waitlisted)| Counters {
+                |(version, capacity, waitlist, confirmed, wait_seq, waitlisted)| Counters {
+                    version,
                     capacity,
                     waitlist,
                     confirmed,
@@ -113,8 +134,19 @@ async fn place_all(
     // Places in request order, by the rules of `activities_tx::place`.
     let mut out: Answers = Vec::with_capacity(reqs.len());
     let mut written: Vec<(&SignupRequest, &'static str, i64)> = Vec::new();
-    for r in reqs {
+    for (i, r) in reqs.iter().enumerate() {
         let key = (r.activity_id.clone(), r.volunteer_id.clone());
+        let current = match counters.get(r.activity_id.as_str()) {
+            Some(Some(c)) => Some(c.version),
+            _ => None,
+        };
+        if let Some(v) = checked.get(i).copied().flatten() {
+            if current != Some(v) {
+                // Checked against a row that has changed (or is gone): not written.
+                out.push(Err(StoreError::Stale));
+                continue;
+            }
+        }
         if let Some(status) = live.get(&key) {
             out.push(Ok(SignupOutcome::Already(status.clone())));
             continue;
@@ -215,12 +247,25 @@ async fn place_all(
 
 /// Each request in its own savepoint: a failed or refused one leaves no trace, the others
 /// are committed together.
-pub(super) async fn with_savepoints(
+async fn with_savepoints(
     mut tx: Transaction<'static, Db>,
     reqs: &[SignupRequest],
+    checked: &[Option<i64>],
 ) -> StoreResult<Answers> {
     let mut out = Vec::with_capacity(reqs.len());
-    for r in reqs {
+    for (i, r) in reqs.iter().enumerate() {
+        if let Some(v) = checked.get(i).copied().flatten() {
+            let now: Option<(i64,)> = sqlx::query_as(&format!(
+                "SELECT version FROM activities WHERE id = $1{FOR_UPDATE}"
+            ))
+            .bind(&r.activity_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if now.map(|(n,)| n) != Some(v) {
+                out.push(Err(StoreError::Stale));
+                continue;
+            }
+        }
         let mut sp = (&mut tx).begin().await?;
         match one_in_savepoint(&mut sp, r).await {
             Ok(o) if is_success(&o) => {
@@ -245,4 +290,62 @@ async fn one_in_savepoint(c: &mut step::Conn, r: &SignupRequest) -> StoreResult<
         audit(c, &r.audit).await?;
     }
     Ok(outcome)
+}
+
+/// The sign-up rules' view of many volunteers in three statements: rows (with their org's
+/// path), skills, and the paths of the teams they belong to.
+pub(super) async fn subjects(
+    pool: &sqlx::Pool<Db>,
+    ids: &[String],
+) -> StoreResult<Vec<SignupSubject>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(CHUNK * 5) {
+        let mut qb = QueryBuilder::<Db>::new(
+            "SELECT v.*, o.path AS org_path, o.name AS org_name \
+             FROM volunteers v JOIN orgs o ON o.id = v.org_id WHERE v.id IN (",
+        );
+        push_ids(&mut qb, chunk);
+        let rows: Vec<VolunteerRow> = qb.build_query_as().fetch_all(pool).await?;
+        if rows.is_empty() {
+            continue;
+        }
+        let mut qb = QueryBuilder::<Db>::new(
+            "SELECT volunteer_id, skill FROM volunteer_skills WHERE volunteer_id IN (",
+        );
+        push_ids(&mut qb, chunk);
+        qb.push(" ORDER BY volunteer_id, skill");
+        let skills: Vec<(String, String)> = qb.build_query_as().fetch_all(pool).await?;
+        let mut qb = QueryBuilder::<Db>::new(
+            "SELECT m.volunteer_id, t.path FROM team_members m JOIN teams t ON t.id = m.team_id \
+             WHERE m.volunteer_id IN (",
+        );
+        push_ids(&mut qb, chunk);
+        qb.push(" ORDER BY t.path");
+        let teams: Vec<(String, String)> = qb.build_query_as().fetch_all(pool).await?;
+        let mut skills_of: HashMap<String, Vec<String>> = HashMap::new();
+        for (v, skill) in skills {
+            skills_of.entry(v).or_default().push(skill);
+        }
+        let mut teams_of: HashMap<String, Vec<String>> = HashMap::new();
+        for (v, path) in teams {
+            teams_of.entry(v).or_default().push(path);
+        }
+        for row in rows {
+            let skills = skills_of.remove(&row.id).unwrap_or_default();
+            let team_paths = teams_of.remove(&row.id).unwrap_or_default();
+            out.push(SignupSubject {
+                volunteer: VolunteerRecord { row, skills },
+                team_paths,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn push_ids(qb: &mut QueryBuilder<'_, Db>, ids: &[String]) {
+    let mut list = qb.separated(", ");
+    for id in ids {
+        list.push_bind(id.clone());
+    }
+    qb.push(")");
 }

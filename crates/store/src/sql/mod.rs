@@ -5,6 +5,7 @@
 mod activities;
 mod activities_tx;
 mod emergency;
+mod generator_load;
 mod notifications;
 mod orgs;
 mod oversight;
@@ -261,6 +262,14 @@ impl Store for Backend {
                 .fetch_optional(self.reader())
                 .await?,
         )
+    }
+
+    async fn sessions_with_users(
+        &self,
+        token_hashes: &[String],
+        now: i64,
+    ) -> StoreResult<Vec<(SessionRow, UserRow)>> {
+        people::sessions_with_users(self.reader(), token_hashes, now).await
     }
 
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {

@@ -1,6 +1,6 @@
 //! Oversight SQL (both backends): the `OversightStore` implementation. Reads of the maintained
 //! aggregates and their brute-force recount live here; the compliance and report queries in
-//! `oversight_rules.rs`; the bulk loader in `oversight_bulk.rs`; keeping the aggregates exact
+//! `oversight_rules.rs`; keeping the aggregates exact
 //! in `oversight_agg.rs`.
 
 use std::collections::BTreeMap;
@@ -9,8 +9,6 @@ use async_trait::async_trait;
 use sqlx::QueryBuilder;
 use zhiyuan_domain::oversight::Month;
 
-#[path = "oversight_bulk.rs"]
-mod bulk;
 #[path = "oversight_rules.rs"]
 mod rules;
 
@@ -18,18 +16,22 @@ use super::{audit, Backend, Db, FOR_UPDATE};
 use crate::oversight::*;
 use crate::{path_upper, NewAudit, StoreResult};
 
-/// The statements of this backend's migration 0005 after its `-- populate:` line: they build
-/// every aggregate from the rows. One text serves the migration and [`OversightStore::ov_rebuild`].
-fn populate_sql() -> &'static str {
-    let migration = if FOR_UPDATE.is_empty() {
-        include_str!("../../migrations/sqlite/0005_oversight.sql")
+/// The statements of this backend's migrations 0005 and 0009 after their `-- populate:` lines:
+/// they build every aggregate from the rows. One text serves the migrations and
+/// [`OversightStore::ov_rebuild`].
+fn populate_sql() -> [&'static str; 2] {
+    let migrations = if FOR_UPDATE.is_empty() {
+        [
+            include_str!("../../migrations/sqlite/0005_oversight.sql"),
+            include_str!("../../migrations/sqlite/0009_unit_months.sql"),
+        ]
     } else {
-        include_str!("../../migrations/postgres/0005_oversight.sql")
+        [
+            include_str!("../../migrations/postgres/0005_oversight.sql"),
+            include_str!("../../migrations/postgres/0009_unit_months.sql"),
+        ]
     };
-    migration
-        .find("-- populate:")
-        .map(|i| &migration[i..])
-        .unwrap_or("")
+    migrations.map(|m| m.find("-- populate:").map(|i| &m[i..]).unwrap_or(""))
 }
 
 pub(super) fn in_list(qb: &mut QueryBuilder<'_, Db>, ids: &[String]) {
@@ -100,6 +102,22 @@ async fn recount(pool: &sqlx::Pool<Db>, path: &str) -> StoreResult<Totals> {
     .bind(&upper)
     .fetch_all(pool)
     .await?;
+    // Per unit: the units whose org is in the subtree now, whatever org the activity had.
+    let unit_acts: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT a.team_id, a.starts_at FROM activities a JOIN teams t ON t.id = a.team_id \
+         JOIN orgs o ON o.id = t.org_id \
+         WHERE o.path >= $1 AND o.path < $2 AND a.status = 'done'",
+    )
+    .bind(path)
+    .bind(&upper)
+    .fetch_all(pool)
+    .await?;
+    let mut unit_months: BTreeMap<(String, String), i64> = BTreeMap::new();
+    for (team, starts_at) in unit_acts {
+        *unit_months
+            .entry((team, Month::of_ms(starts_at).code()))
+            .or_default() += 1;
+    }
     for (status, kind, project, starts_at) in acts {
         add(format!("act.status.{status}"), 1);
         if status == "done" {
@@ -141,6 +159,10 @@ async fn recount(pool: &sqlx::Pool<Db>, path: &str) -> StoreResult<Totals> {
         projects: (projects.into_iter())
             .map(|(project_id, p)| ProjectRow { project_id, ..p })
             .filter(|p| p.activities != 0 || p.service_ms != 0)
+            .collect(),
+        unit_months: unit_months
+            .into_iter()
+            .map(|((t, m), n)| (t, m, n))
             .collect(),
     })
 }
@@ -226,10 +248,26 @@ impl OversightStore for Backend {
         .bind(org_id)
         .fetch_all(self.reader())
         .await?;
+        let org_path: Option<(String,)> = sqlx::query_as("SELECT path FROM orgs WHERE id = $1")
+            .bind(org_id)
+            .fetch_optional(self.reader())
+            .await?;
+        let path = org_path.map(|(p,)| p).unwrap_or_default();
+        let unit_months = sqlx::query_as(
+            "SELECT u.team_id, u.month, u.activities FROM ov_unit_months u \
+             JOIN teams t ON t.id = u.team_id JOIN orgs o ON o.id = t.org_id \
+             WHERE o.path >= $1 AND o.path < $2 AND u.activities <> 0 \
+             ORDER BY u.team_id, u.month",
+        )
+        .bind(&path)
+        .bind(path_upper(&path))
+        .fetch_all(self.reader())
+        .await?;
         Ok(Totals {
             counts,
             months,
             projects,
+            unit_months,
         })
     }
 
@@ -240,13 +278,14 @@ impl OversightStore for Backend {
             "ov_months",
             "ov_projects",
             "ov_volunteer_years",
+            "ov_unit_months",
         ] {
             sqlx::query(&format!("DELETE FROM {table}"))
                 .execute(&mut *tx)
                 .await?;
         }
         // Comment lines go first (they may hold a ';'), then one statement at a time.
-        let code: Vec<&str> = (populate_sql().lines())
+        let code: Vec<&str> = (populate_sql().iter().flat_map(|m| m.lines()))
             .filter(|l| !l.trim_start().starts_with("--"))
             .collect();
         for statement in code.join("\n").split(';').filter(|s| !s.trim().is_empty()) {
@@ -266,10 +305,11 @@ impl OversightStore for Backend {
     async fn ov_idle_units(
         &self,
         path: &str,
+        month: &str,
         start_ms: i64,
         end_ms: i64,
     ) -> StoreResult<Vec<IdleUnit>> {
-        rules::idle_units(self.reader(), path, start_ms, end_ms).await
+        rules::idle_units(self.reader(), path, month, start_ms, end_ms).await
     }
 
     async fn ov_count_volunteers_below(
@@ -290,8 +330,8 @@ impl OversightStore for Backend {
         before_ms: i64,
         limit: i64,
         offset: i64,
-    ) -> StoreResult<Vec<VolunteerHours>> {
-        rules::volunteers_below(
+    ) -> StoreResult<(Vec<VolunteerHours>, Option<i64>)> {
+        let rows = rules::volunteers_below(
             self.reader(),
             path,
             year,
@@ -300,7 +340,9 @@ impl OversightStore for Backend {
             limit,
             offset,
         )
-        .await
+        .await?;
+        let total = rows.first().map(|r| r.total);
+        Ok((rows, total))
     }
 
     async fn ov_populated_orgs(&self, path: &str) -> StoreResult<Vec<OrgFact>> {
@@ -419,22 +461,9 @@ impl OversightStore for Backend {
     async fn ov_unit_activity_counts(
         &self,
         path: &str,
-        start_ms: i64,
-        end_ms: i64,
+        from: &str,
+        to: &str,
     ) -> StoreResult<Vec<(String, i64)>> {
-        rules::unit_activity_counts(self.reader(), path, start_ms, end_ms).await
-    }
-
-    async fn ov_bulk_insert(&self, rows: &BulkRows) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
-        bulk::insert(&mut tx, rows).await?;
-        Ok(tx.commit().await?)
-    }
-
-    async fn ov_bulk_month(&self, spec: &BulkMonth) -> StoreResult<(i64, i64)> {
-        let mut tx = self.begin_write().await?;
-        let made = bulk::month(&mut tx, spec).await?;
-        tx.commit().await?;
-        Ok(made)
+        rules::unit_activity_counts(self.reader(), path, from, to).await
     }
 }

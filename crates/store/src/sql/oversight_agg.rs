@@ -40,6 +40,8 @@ pub(super) struct Deltas {
     months: BTreeMap<(String, String), [i64; 3]>,
     projects: BTreeMap<(String, String), [i64; 2]>,
     years: BTreeMap<(String, String), i64>,
+    /// (unit, month): activities done by the unit itself.
+    units: BTreeMap<(String, String), i64>,
 }
 
 /// The ids along a materialised path, root first ("/a/b/" → a, b).
@@ -162,6 +164,19 @@ impl Deltas {
             );
             qb.build().execute(&mut *c).await?;
         }
+        let units: Vec<_> = self.units.into_iter().filter(|(_, n)| *n != 0).collect();
+        for chunk in units.chunks(CHUNK) {
+            let mut qb =
+                QueryBuilder::<Db>::new("INSERT INTO ov_unit_months (team_id, month, activities) ");
+            qb.push_values(chunk, |mut b, ((team, month), n)| {
+                b.push_bind(team).push_bind(month).push_bind(*n);
+            });
+            qb.push(
+                " ON CONFLICT (team_id, month) DO UPDATE SET \
+                 activities = ov_unit_months.activities + excluded.activities",
+            );
+            qb.build().execute(&mut *c).await?;
+        }
         let years: Vec<_> = self.years.into_iter().filter(|(_, n)| *n != 0).collect();
         for chunk in years.chunks(CHUNK) {
             let mut qb = QueryBuilder::<Db>::new(
@@ -269,7 +284,7 @@ async fn org_paths(c: &mut Conn, org_ids: &[String]) -> StoreResult<HashMap<Stri
 type OrgTuple = (String, String, String, Option<String>);
 type TeamTuple = (String, String, String, Option<String>);
 type VolunteerTuple = (String, String, String, bool, bool, String, String);
-type ActivityTuple = (String, String, String, String, Option<String>, i64);
+type ActivityTuple = (String, String, String, String, Option<String>, i64, String);
 type RecordTuple = (String, String, String, i64, String, String, String);
 
 /// Reads the rows `ids` of `kind` and adds what they count for, times `sign`.
@@ -290,8 +305,8 @@ async fn contribute(
                  FROM volunteers WHERE id IN ("
             }
             Kind::Activity => {
-                "SELECT id, org_path, status, kind, project_id, starts_at FROM activities \
-                 WHERE id IN ("
+                "SELECT id, org_path, status, kind, project_id, starts_at, team_id \
+                 FROM activities WHERE id IN ("
             }
             Kind::Record => {
                 "SELECT id, org_path, status, eff_ms, day, volunteer_id, activity_id \
@@ -340,11 +355,13 @@ async fn contribute(
             }
             Kind::Activity => {
                 let rows: Vec<ActivityTuple> = qb.build_query_as().fetch_all(&mut *c).await?;
-                for (_, path, status, kind, project, starts_at) in rows {
+                for (_, path, status, kind, project, starts_at, team_id) in rows {
                     d.count(&path, &format!("act.status.{status}"), sign);
                     if status == "done" {
+                        let month = Month::of_ms(starts_at).code();
+                        *d.units.entry((team_id, month.clone())).or_default() += sign;
                         d.count(&path, &format!("act.kind.{kind}"), sign);
-                        d.month(&path, &Month::of_ms(starts_at).code(), [sign, 0, 0]);
+                        d.month(&path, &month, [sign, 0, 0]);
                         d.project(&path, project.as_deref().unwrap_or(""), [sign, 0]);
                     }
                 }

@@ -67,29 +67,35 @@ pub(super) async fn unit_facts(pool: &Pool<Db>, path: &str) -> StoreResult<Vec<U
     .await?)
 }
 
+/// Root units created before `end_ms` with no done activity (of theirs or a sub-unit's) in
+/// `month` (whose bounds are `[start_ms, end_ms)`): the maintained per-unit month counts
+/// answer with one primary-key probe per unit, so no plan can end up scanning a month of the
+/// province's activities per unit (the trap when a planner's statistics miss the new month).
 pub(super) async fn idle_units(
     pool: &Pool<Db>,
     path: &str,
+    month: &str,
     start_ms: i64,
     end_ms: i64,
 ) -> StoreResult<Vec<IdleUnit>> {
-    let done_in_unit = format!(
-        "FROM teams s CROSS JOIN activities a WHERE a.team_id = s.id \
-         AND s.path >= t.path AND s.path < {T_UPPER} AND a.status = 'done'"
-    );
     Ok(sqlx::query_as(&format!(
         "SELECT t.id, t.name, o.id AS org_id, o.name AS org_name, t.created_at, \
-         (SELECT MAX(a.starts_at) {done_in_unit} AND a.starts_at < $3) AS last_activity_at \
+         (SELECT MAX(a.starts_at) FROM teams s CROSS JOIN activities a WHERE a.team_id = s.id \
+           AND s.path >= t.path AND s.path < {T_UPPER} AND a.status = 'done' \
+           AND a.starts_at < $3) AS last_activity_at \
          FROM orgs o CROSS JOIN teams t WHERE t.org_id = o.id \
          AND o.path >= $1 AND o.path < $2 AND COALESCE(t.parent_team_id, '') = '' \
          AND t.created_at < $4 \
-         AND NOT EXISTS (SELECT 1 {done_in_unit} AND a.starts_at >= $3 AND a.starts_at < $4) \
+         AND NOT EXISTS (SELECT 1 FROM teams s CROSS JOIN ov_unit_months u \
+           WHERE u.team_id = s.id AND u.month = $5 AND u.activities > 0 \
+           AND s.path >= t.path AND s.path < {T_UPPER}) \
          ORDER BY o.path, t.path"
     ))
     .bind(path)
     .bind(path_upper(path))
     .bind(start_ms)
     .bind(end_ms)
+    .bind(month)
     .fetch_all(pool)
     .await?)
 }
@@ -130,7 +136,8 @@ pub(super) async fn volunteers_below(
 ) -> StoreResult<Vec<VolunteerHours>> {
     Ok(sqlx::query_as(&format!(
         "SELECT v.id, v.name, v.volunteer_no, o.id AS org_id, o.name AS org_name, \
-         COALESCE(y.service_ms, 0) AS year_ms {BELOW} ORDER BY o.path, v.name, v.id \
+         COALESCE(y.service_ms, 0) AS year_ms, COUNT(*) OVER () AS total {BELOW} \
+         ORDER BY o.path, v.name, v.id \
          LIMIT $6 OFFSET $7"
     ))
     .bind(path)
@@ -256,20 +263,24 @@ pub(super) async fn volunteer_lines(
 pub(super) async fn unit_activity_counts(
     pool: &Pool<Db>,
     path: &str,
-    start_ms: i64,
-    end_ms: i64,
+    from: &str,
+    to: &str,
 ) -> StoreResult<Vec<(String, i64)>> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT t.id, (SELECT COUNT(*) FROM teams s CROSS JOIN activities a \
-           WHERE a.team_id = s.id AND s.path >= t.path AND s.path < {T_UPPER} \
-           AND a.status = 'done' AND a.starts_at >= $3 AND a.starts_at < $4) AS n \
+    let rows: Vec<(String, Option<i64>)> = sqlx::query_as(&format!(
+        "SELECT t.id, (SELECT CAST(SUM(u.activities) AS BIGINT) FROM teams s \
+           CROSS JOIN ov_unit_months u WHERE u.team_id = s.id AND s.path >= t.path \
+           AND s.path < {T_UPPER} AND u.month >= $3 AND u.month <= $4) AS n \
          FROM orgs o CROSS JOIN teams t WHERE t.org_id = o.id \
          AND o.path >= $1 AND o.path < $2 AND COALESCE(t.parent_team_id, '') = ''"
     ))
     .bind(path)
     .bind(path_upper(path))
-    .bind(start_ms)
-    .bind(end_ms)
+    .bind(from)
+    .bind(to)
     .fetch_all(pool)
-    .await?)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, n)| (id, n.unwrap_or(0)))
+        .collect())
 }

@@ -127,6 +127,47 @@ pub(super) async fn get_volunteer(
     }
 }
 
+/// Unexpired sessions of the given token hashes with their accounts (see
+/// `Store::sessions_with_users`), 500 tokens a statement.
+pub(super) async fn sessions_with_users(
+    pool: &Pool<Db>,
+    token_hashes: &[String],
+    now: i64,
+) -> StoreResult<Vec<(crate::SessionRow, UserRow)>> {
+    let mut out = Vec::with_capacity(token_hashes.len());
+    for chunk in token_hashes.chunks(500) {
+        let mut qb = QueryBuilder::<Db>::new("SELECT * FROM sessions WHERE expires_at > ");
+        qb.push_bind(now).push(" AND token_hash IN (");
+        let mut list = qb.separated(", ");
+        for h in chunk {
+            list.push_bind(h.clone());
+        }
+        qb.push(")");
+        let sessions: Vec<crate::SessionRow> = qb.build_query_as().fetch_all(pool).await?;
+        if sessions.is_empty() {
+            continue;
+        }
+        let mut qb = QueryBuilder::<Db>::new("SELECT * FROM users WHERE id IN (");
+        let mut list = qb.separated(", ");
+        for s in &sessions {
+            list.push_bind(s.user_id.clone());
+        }
+        qb.push(")");
+        let users: Vec<UserRow> = qb.build_query_as().fetch_all(pool).await?;
+        let mut by_id: HashMap<String, UserRow> =
+            users.into_iter().map(|u| (u.id.clone(), u)).collect();
+        for s in sessions {
+            // Two sessions of one account share its row.
+            if let Some(u) = by_id.get(&s.user_id) {
+                let u = u.clone();
+                out.push((s, u));
+            }
+        }
+        by_id.clear();
+    }
+    Ok(out)
+}
+
 async fn with_skills(
     pool: &Pool<Db>,
     rows: Vec<VolunteerRow>,
