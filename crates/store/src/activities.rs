@@ -273,9 +273,10 @@ pub trait ActivityStore: Send + Sync {
         walk_in: bool,
         audit: &NewAudit,
     ) -> StoreResult<SignupOutcome>;
-    /// True where sign-ups should reach `signup_batch` through one writer task: SQLite, whose
-    /// single writer pays one fsync per commit. PostgreSQL takes them one transaction each,
-    /// from any number of server processes.
+    /// True where sign-ups should reach `signup_batch` through one writer task per process
+    /// (one commit, so one fsync, per batch): both backends now. On PostgreSQL each batch
+    /// locks its activities' rows first, so batches of several server processes take turns
+    /// per activity and each reads the counters the previous one committed.
     fn batches_signups(&self) -> bool;
     /// Many sign-ups, each as its own savepoint, committed together (group commit): one
     /// fsync for the batch. Answers one result per request, in order (waitlist order is

@@ -1,7 +1,7 @@
 //! What a volunteer's own sign-up reads before it queues, without a database round trip of
 //! its own (报名前的读取):
 //!
-//! - the activity row from [`ActivityCache`] (SQLite's batched path only). A cached row is
+//! - the activity row from [`ActivityCache`] (the batched path). A cached row is
 //!   never trusted alone: every request carries the row's `version` to the batch writer,
 //!   which re-reads it under the write lock and answers `Stale` when it moved (status changed
 //!   — cancelled, closed — or any other column but the counters), and a refusal decided on a
@@ -86,7 +86,7 @@ pub(crate) fn may_join_subject(s: &SignupSubject, a: &ActivityRow) -> bool {
 
 impl App {
     /// The activity a sign-up is checked against, and whether it came from the cache.
-    /// `cached` allows the cache (SQLite's batched path, where the writer validates it).
+    /// `cached` allows the cache (the batched path, where the writer validates it under the write lock).
     pub(crate) async fn signup_activity(
         &self,
         id: &str,
@@ -113,8 +113,8 @@ impl App {
 }
 
 impl App {
-    /// A volunteer signing themselves up (the burst path): the activity from the cache on
-    /// SQLite, their own facts read together with concurrent requests; the same rules in the
+    /// A volunteer signing themselves up (the burst path): the activity from the cache, their
+    /// own facts read together with concurrent requests; the same rules in the
     /// same order as `signup_parties` + `check_signup_rules`, with the same answers.
     pub(super) async fn sign_up_self(
         &self,

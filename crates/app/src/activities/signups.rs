@@ -1,6 +1,6 @@
 //! Sign-up (报名), cancellation with waitlist promotion, officers' walk-ins (R-ACT, API.md).
 //!
-//! Group commit (成批提交) on SQLite: every sign-up's checks run in its own request, then the
+//! Group commit (成批提交), per server process on either backend: every sign-up's checks run in its own request, then the
 //! write goes to one task, [`SignupBatcher`], which takes whatever sign-ups are queued, writes
 //! each in its own savepoint of one transaction, commits (one fsync for all), and only then
 //! answers each request. A burst pays one fsync per batch instead of one per sign-up, and an

@@ -262,7 +262,9 @@ impl ActivityStore for Backend {
     }
 
     fn batches_signups(&self) -> bool {
-        self.backend_name() == "sqlite"
+        // Both backends: on PostgreSQL the batch locks each activity's row first (`FOR
+        // UPDATE`), so another process's batch waits and then reads the new counters.
+        true
     }
 
     async fn signup_batch(

@@ -79,19 +79,21 @@ async fn place_all(
     let mut counters: HashMap<&str, Option<Counters>> = HashMap::new();
     // Live sign-ups of everyone in the batch, by (activity, volunteer).
     let mut live: HashMap<(String, String), String> = HashMap::new();
-    for r in reqs {
-        if counters.contains_key(r.activity_id.as_str()) {
-            continue;
-        }
+    // The activities' rows are locked in one order (on PostgreSQL, row locks), so two server
+    // processes' batches over the same activities never deadlock.
+    let mut activity_ids: Vec<&str> = reqs.iter().map(|r| r.activity_id.as_str()).collect();
+    activity_ids.sort_unstable();
+    activity_ids.dedup();
+    for activity_id in activity_ids {
         let row: Option<(i64, i64, bool, i64, i64, i64)> = sqlx::query_as(&format!(
             "SELECT version, capacity, waitlist, confirmed, wait_seq, waitlisted FROM activities \
              WHERE id = $1{FOR_UPDATE}"
         ))
-        .bind(&r.activity_id)
+        .bind(activity_id)
         .fetch_optional(&mut **tx)
         .await?;
         counters.insert(
-            &r.activity_id,
+            activity_id,
             row.map(
                 |(version, capacity, waitlist, confirmed, wait_seq, waitlisted)| Counters {
                     version,
@@ -108,7 +110,7 @@ async fn place_all(
         );
         let who: Vec<&str> = reqs
             .iter()
-            .filter(|q| q.activity_id == r.activity_id)
+            .filter(|q| q.activity_id == activity_id)
             .map(|q| q.volunteer_id.as_str())
             .collect::<HashSet<_>>()
             .into_iter()
@@ -118,7 +120,7 @@ async fn place_all(
                 "SELECT volunteer_id, status FROM signups WHERE status <> 'cancelled' \
                  AND activity_id = ",
             );
-            qb.push_bind(&r.activity_id).push(" AND volunteer_id IN (");
+            qb.push_bind(activity_id).push(" AND volunteer_id IN (");
             let mut ids = qb.separated(", ");
             for v in chunk {
                 ids.push_bind(*v);
@@ -126,7 +128,7 @@ async fn place_all(
             qb.push(")");
             let rows: Vec<(String, String)> = qb.build_query_as().fetch_all(&mut **tx).await?;
             for (v, status) in rows {
-                live.insert((r.activity_id.clone(), v), status);
+                live.insert((activity_id.to_owned(), v), status);
             }
         }
     }
