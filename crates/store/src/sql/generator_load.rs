@@ -153,40 +153,8 @@ async fn insert_tree(tx: &mut Tx, rows: &LoadBatch) -> StoreResult<()> {
         qb.build().execute(&mut **tx).await?;
     }
     for chunk in rows.volunteers.chunks(rows_per_statement(26)) {
-        let mut qb = QueryBuilder::<Db>::new(
-            "INSERT INTO volunteers (id, volunteer_no, name, id_cipher, id_hash, id_masked, \
-             birth_date, gender, phone, org_id, veteran, branch, enlisted_year, discharged_year, \
-             military_rank, party_member, health, home_lat, home_lon, consent_data, \
-             consent_location, guardian_consent, status, created_at, updated_at, version) ",
-        );
-        qb.push_values(chunk, |mut b, v| {
-            b.push_bind(&v.id)
-                .push_bind(&v.volunteer_no)
-                .push_bind(&v.name)
-                .push_bind(&v.id_cipher)
-                .push_bind(&v.id_hash)
-                .push_bind(&v.id_masked)
-                .push_bind(&v.birth_date)
-                .push_bind(&v.gender)
-                .push_bind(&v.phone)
-                .push_bind(&v.org_id)
-                .push_bind(v.veteran)
-                .push_bind(&v.branch)
-                .push_bind(v.enlisted_year)
-                .push_bind(v.discharged_year)
-                .push_bind(&v.military_rank)
-                .push_bind(v.party_member)
-                .push_bind(&v.health)
-                .push_bind(v.home_lat)
-                .push_bind(v.home_lon)
-                .push_bind(v.consent_data)
-                .push_bind(v.consent_location)
-                .push_bind(v.guardian_consent)
-                .push_bind(&v.status)
-                .push_bind(v.created_at)
-                .push_bind(v.updated_at)
-                .push_bind(v.version);
-        });
+        let mut qb = QueryBuilder::<Db>::new(super::people::VOLUNTEER_INSERT);
+        qb.push_values(chunk, super::people::push_volunteer);
         qb.build().execute(&mut **tx).await?;
     }
     for chunk in rows.skills.chunks(rows_per_statement(2)) {

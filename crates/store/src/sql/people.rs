@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use sqlx::query_builder::Separated;
 use sqlx::{Pool, QueryBuilder};
 
 use super::{Db, Tx};
@@ -12,44 +13,52 @@ use crate::{
 const SELECT_VOLUNTEER: &str = "SELECT v.*, o.path AS org_path, o.name AS org_name \
      FROM volunteers v JOIN orgs o ON o.id = v.org_id";
 
+/// The volunteers table's INSERT head, its columns in the order [`push_volunteer`] binds them
+/// (one text for a registration, an import chunk and the generator).
+pub(super) const VOLUNTEER_INSERT: &str =
+    "INSERT INTO volunteers (id, volunteer_no, name, id_cipher, id_hash, id_masked, birth_date, \
+     gender, phone, org_id, veteran, branch, enlisted_year, discharged_year, military_rank, \
+     party_member, health, home_lat, home_lon, consent_data, consent_location, \
+     guardian_consent, status, created_at, updated_at, version) ";
+
+/// Binds one volunteer's values of [`VOLUNTEER_INSERT`] (26 of them) into a `push_values` row.
+pub(super) fn push_volunteer<'args>(
+    mut b: Separated<'_, 'args, Db, &'static str>,
+    v: &'args VolunteerRow,
+) {
+    b.push_bind(&v.id)
+        .push_bind(&v.volunteer_no)
+        .push_bind(&v.name)
+        .push_bind(&v.id_cipher)
+        .push_bind(&v.id_hash)
+        .push_bind(&v.id_masked)
+        .push_bind(&v.birth_date)
+        .push_bind(&v.gender)
+        .push_bind(&v.phone)
+        .push_bind(&v.org_id)
+        .push_bind(v.veteran)
+        .push_bind(&v.branch)
+        .push_bind(v.enlisted_year)
+        .push_bind(v.discharged_year)
+        .push_bind(&v.military_rank)
+        .push_bind(v.party_member)
+        .push_bind(&v.health)
+        .push_bind(v.home_lat)
+        .push_bind(v.home_lon)
+        .push_bind(v.consent_data)
+        .push_bind(v.consent_location)
+        .push_bind(v.guardian_consent)
+        .push_bind(&v.status)
+        .push_bind(v.created_at)
+        .push_bind(v.updated_at)
+        .push_bind(v.version);
+}
+
 pub(super) async fn insert_volunteer(tx: &mut Tx, rec: &VolunteerRecord) -> StoreResult<()> {
     let v = &rec.row;
-    sqlx::query(
-        "INSERT INTO volunteers (id, volunteer_no, name, id_cipher, id_hash, id_masked, birth_date, \
-         gender, phone, org_id, veteran, branch, enlisted_year, discharged_year, military_rank, \
-         party_member, health, home_lat, home_lon, consent_data, consent_location, \
-         guardian_consent, status, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, \
-         $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, \
-         $24, $25, $26)",
-    )
-    .bind(&v.id)
-    .bind(&v.volunteer_no)
-    .bind(&v.name)
-    .bind(&v.id_cipher)
-    .bind(&v.id_hash)
-    .bind(&v.id_masked)
-    .bind(&v.birth_date)
-    .bind(&v.gender)
-    .bind(&v.phone)
-    .bind(&v.org_id)
-    .bind(v.veteran)
-    .bind(&v.branch)
-    .bind(v.enlisted_year)
-    .bind(v.discharged_year)
-    .bind(&v.military_rank)
-    .bind(v.party_member)
-    .bind(&v.health)
-    .bind(v.home_lat)
-    .bind(v.home_lon)
-    .bind(v.consent_data)
-    .bind(v.consent_location)
-    .bind(v.guardian_consent)
-    .bind(&v.status)
-    .bind(v.created_at)
-    .bind(v.updated_at)
-    .bind(v.version)
-    .execute(&mut **tx)
-    .await?;
+    let mut qb = QueryBuilder::<Db>::new(VOLUNTEER_INSERT);
+    qb.push_values(std::iter::once(v), push_volunteer);
+    qb.build().execute(&mut **tx).await?;
     super::oversight_agg::inserted(tx, super::oversight_agg::Kind::Volunteer, &[&v.id]).await?;
     write_skills(tx, &v.id, &rec.skills).await
 }
