@@ -106,6 +106,15 @@ const GENERAL_SKILLS: &str =
     "应急救援 驾驶 医疗救护 电工 无人机 心理疏导 宣讲 书法 厨艺 维修 农技 理发 网格管理 \
     摄影摄像 防疫消杀 养殖";
 
+/// One SplitMix64 step on `state`: the demo's and the generator's random sources share it.
+pub(crate) fn splitmix64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 /// A fixed-seed SplitMix64: no new dependency, the same demo every time.
 pub(crate) struct Rng(u64);
 
@@ -115,11 +124,7 @@ impl Rng {
     }
 
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        splitmix64(&mut self.0)
     }
 
     /// Uniform in `0..n` (`n > 0`).
