@@ -69,6 +69,9 @@ enum Command {
         /// Last month with activities, YYYY-MM (default: the last full month).
         #[arg(long)]
         last_month: Option<String>,
+        /// A fraction (0–1] of everything below the counties, to try the load on a small disk.
+        #[arg(long, default_value_t = 1.0, hide = true)]
+        scale: f64,
     },
 }
 
@@ -92,14 +95,20 @@ async fn main() {
 }
 
 async fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    // The generator's multi-row inserts are meant to take over a second each; sqlx's
+    // slow-statement warnings would print each one's 30,000 placeholders.
+    let default_filter = match cli.command {
+        Command::Gen { .. } => "info,sqlx=error",
+        _ => "info,sqlx=warn",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+                .unwrap_or_else(|_| default_filter.into()),
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
     let file = FileConfig::load(cli.config.as_deref())?;
     let listen = match &cli.command {
         Command::Serve { listen, .. } => listen.clone(),
@@ -137,7 +146,18 @@ async fn run() -> anyhow::Result<()> {
             profile,
             seed,
             last_month,
-        } => generate(app, &profile, seed, last_month.as_deref(), &settings.db).await,
+            scale,
+        } => {
+            if !(scale > 0.0 && scale <= 1.0) {
+                anyhow::bail!("--scale must lie in (0, 1], got {scale}");
+            }
+            let profile = GenProfile {
+                name: &profile,
+                scale,
+                seed,
+            };
+            generate(app, profile, last_month.as_deref(), &settings.db).await
+        }
         Command::Backup { out } => {
             let out = out.to_str().context("the backup path must be UTF-8")?;
             if std::path::Path::new(out).exists() {
@@ -150,21 +170,28 @@ async fn run() -> anyhow::Result<()> {
     }
 }
 
+/// What `zhiyuan gen` was asked for.
+struct GenProfile<'a> {
+    name: &'a str,
+    scale: f64,
+    seed: u64,
+}
+
 async fn generate(
     app: App,
-    profile: &str,
-    seed: u64,
+    asked: GenProfile<'_>,
     last_month: Option<&str>,
     db: &str,
 ) -> anyhow::Result<()> {
     use zhiyuan_app::generator::{GenOptions, Profile, Shape};
-    let profile = Profile::parse(profile).context("profile is county or province")?;
+    let GenProfile { name, scale, seed } = asked;
+    let profile = Profile::parse(name).context("profile is county or province")?;
     let last_month = last_month
         .map(zhiyuan_domain::oversight::Month::parse)
         .transpose()
         .map_err(|e| anyhow::anyhow!("--last-month: {e}"))?;
     let options = GenOptions {
-        shape: Shape::of(profile, 1.0),
+        shape: Shape::of(profile, scale),
         seed,
         last_month,
     };
@@ -179,7 +206,20 @@ async fn generate(
             p.rows_done, p.rows_total, p.rows_per_sec, p.elapsed, p.eta
         );
     })
-    .await?;
+    .await
+    .map_err(|e| {
+        if e.code == "database_not_empty" {
+            anyhow::anyhow!(e)
+        } else {
+            // The load sets the secondary indexes aside and runs without a journal on
+            // SQLite, so what is left is not a usable database.
+            anyhow::anyhow!(
+                "{e}\n生成未完成，数据库 {} 不完整，不能使用：请删除它（SQLite 连同同名的 -wal、-shm 文件；\
+                 PostgreSQL 则删除并重建该数据库）后重新运行 zhiyuan gen",
+                redact(db)
+            )
+        }
+    })?;
     println!(
         "已生成（种子 {seed}）：{} 个组织、{} 个队伍单元、{} 名志愿者、{} 次活动、{} 条服务记录，用时 {:.1?}，数据库 {}",
         summary.orgs,

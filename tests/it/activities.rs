@@ -5,6 +5,7 @@ mod certificate_pdf;
 mod group_commit;
 mod hours;
 mod multi_process;
+mod open_view;
 mod signup_cache;
 
 use serde_json::{json, Value};

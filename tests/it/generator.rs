@@ -297,4 +297,25 @@ async fn same_seed_same_data_and_the_migrated_schema() {
     // Indexes set aside during the load are back, exactly as the migrations made them.
     drop((a, b, c));
     assert_eq!(indexes(&url_a).await, indexes(&url_empty).await);
+    // SQLite loads without a journal; the finished file is back in WAL mode and whole.
+    if let Some(path) = url_a.strip_prefix("sqlite://") {
+        use std::io::Read;
+        let mut header = [0u8; 100];
+        std::fs::File::open(path)
+            .unwrap()
+            .read_exact(&mut header)
+            .unwrap();
+        assert_eq!(
+            header[18..20],
+            [2, 2],
+            "file format bytes: 2 = WAL, 1 = rollback journal"
+        );
+        use sqlx::Connection;
+        let mut c = sqlx::SqliteConnection::connect(&url_a).await.unwrap();
+        let (check,): (String,) = sqlx::query_as("PRAGMA integrity_check")
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
+        assert_eq!(check, "ok");
+    }
 }

@@ -25,10 +25,13 @@ use zhiyuan_domain::GeoPoint;
 struct Counting;
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
+/// The most live heap seen (reset before the build), for the build's transient peak.
+static PEAK: AtomicUsize = AtomicUsize::new(0);
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        LIVE.fetch_add(l.size(), Ordering::Relaxed);
+        let now = LIVE.fetch_add(l.size(), Ordering::Relaxed) + l.size();
+        PEAK.fetch_max(now, Ordering::Relaxed);
         System.alloc(l)
     }
     unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
@@ -173,17 +176,29 @@ fn main() {
     let rss0 = rss_mib();
     let live0 = live_mib();
     let data = people(n, &vs, &mut rng);
+    let input = live_mib() - live0;
+    PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
     let started = Instant::now();
-    let ix = SpatialIndex::build(data);
+    // As the server loads it: record by record (the input is dropped as it goes), then packed.
+    let mut ix = SpatialIndex::default();
+    for v in data {
+        ix.push(&v);
+    }
+    ix.finish_load();
     let build = started.elapsed();
     let rss1 = rss_mib();
     let live = live_mib() - live0;
+    let peak = PEAK.load(Ordering::Relaxed) as f64 / (1024.0 * 1024.0) - live0;
     println!(
-        "index of {} volunteers built in {:.2} s; heap held by the index {:.0} MiB ({:.0} bytes a volunteer); resident memory +{:.0} MiB",
+        "index of {} volunteers built in {:.2} s; heap held by the index {:.0} MiB ({:.0} bytes a volunteer; its own count {:.0} MiB); \
+         heap peak during the build {:.0} MiB with the {:.0} MiB input; resident memory +{:.0} MiB",
         ix.len(),
         build.as_secs_f64(),
         live,
         live * 1024.0 * 1024.0 / ix.len().max(1) as f64,
+        ix.heap_bytes() as f64 / (1024.0 * 1024.0),
+        peak,
+        input,
         rss1 - rss0,
     );
     let committed: HashSet<String> = (0..2_000)
@@ -257,4 +272,66 @@ fn main() {
         }
     }
     println!("{checked} answers checked against brute force: all equal");
+    moves(&mut ix, n, &vs, &mut rng, &committed);
+}
+
+/// Incremental upkeep: 100,000 volunteers move (upserts into the recent tree), searches on the
+/// mixed index, then the rebuild that folds them back into the packed tree.
+fn moves(
+    ix: &mut SpatialIndex,
+    n: usize,
+    vs: &[Village],
+    rng: &mut Rng,
+    committed: &HashSet<String>,
+) {
+    let moved = 100_000.min(n);
+    let mut movers = people(moved, vs, rng);
+    for (k, v) in movers.iter_mut().enumerate() {
+        let i = rng.below(n as u64) as u128;
+        v.id = format!("{:032x}", 0x0190_0000_0000_0000_0000_0000_0000_0000u128 + i);
+        v.version = 2 + k as i64;
+    }
+    let t = Instant::now();
+    for v in &movers {
+        ix.upsert(v);
+    }
+    let upserts = t.elapsed();
+    let mut times = Vec::new();
+    let skills = vec![skill_name(SKILLS - 1)];
+    for q in 0..200 {
+        let v = &vs[rng.below(vs.len() as u64) as usize];
+        let s = Search {
+            at: GeoPoint {
+                lat: v.lat,
+                lon: v.lon,
+            },
+            scope_path: if q % 2 == 0 { v.county.as_str() } else { "/p/" },
+            skills: if q % 4 < 2 { &[] } else { &skills },
+            exclude: committed,
+            limit: 100,
+        };
+        let t = Instant::now();
+        let hits = ix.search(&s);
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+        if q < 8 {
+            assert_eq!(
+                hits,
+                ix.brute_force(&s),
+                "after moves: index and brute force disagree"
+            );
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    let t = Instant::now();
+    let rebuilt = ix.tidy();
+    println!(
+        "{moved} moves applied in {:.2} s ({:.1} µs each); searches meanwhile (limit 100, mixed): p50 {:.3} ms, p99 {:.3} ms; \
+         rebuild (tidy: {rebuilt}) {:.2} s; heap held {:.0} MiB",
+        upserts.as_secs_f64(),
+        upserts.as_secs_f64() * 1e6 / moved as f64,
+        percentile(&times, 0.5),
+        percentile(&times, 0.99),
+        t.elapsed().as_secs_f64(),
+        live_mib(),
+    );
 }

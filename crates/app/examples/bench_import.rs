@@ -40,8 +40,23 @@ fn rows(n: usize) -> Vec<Vec<String>> {
 }
 
 async fn fresh_app(dir: &tempfile::TempDir) -> (App, String) {
-    let url = std::env::var("ZHIYUAN_BENCH_PG")
-        .unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("bench.db").display()));
+    let url = match std::env::var("ZHIYUAN_BENCH_PG") {
+        // A database of its own per run: the runs import the same ID numbers.
+        Ok(admin) => {
+            use sqlx::Connection;
+            let name = format!("bench_import_{}", uuid::Uuid::now_v7().simple());
+            let mut conn = sqlx::PgConnection::connect(&admin)
+                .await
+                .expect("PostgreSQL");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .expect("create database");
+            let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+            format!("{base}/{name}")
+        }
+        Err(_) => format!("sqlite://{}", dir.path().join("bench.db").display()),
+    };
     let store: Arc<dyn zhiyuan_store::Store> = zhiyuan_store::connect(&url).await.expect("store");
     let app = App::new(
         store,

@@ -243,16 +243,27 @@ pub trait ActivityStore: Send + Sync {
     /// The activities of `ids` that exist, in no particular order (one read for a list).
     async fn get_activities(&self, ids: &[String]) -> StoreResult<Vec<ActivityRow>>;
     async fn list_activities(&self, q: &ActivityQuery) -> StoreResult<(Vec<ActivityRow>, i64)>;
-    /// Published activities ending after `ends_after` whose org path is one of `org_paths` or
-    /// whose unit path is one of `team_paths` (a volunteer's localities and units, with their
-    /// ancestors): what a volunteer may join.
-    async fn activities_at(
+    /// Published activities ending after `ends_after`, in id order after `after_id`: pages of
+    /// the open-activities view's load and reconciliation (app/activities/open_view.rs).
+    async fn open_activities_page(
         &self,
-        org_paths: &[String],
-        team_paths: &[String],
         ends_after: i64,
+        after_id: &str,
         limit: i64,
     ) -> StoreResult<Vec<ActivityRow>>;
+    /// Activities changed at or after `since` (`updated_at`), whatever their status, in
+    /// (`updated_at`, id) order after (`since`, `after_id`): the open view's delta looks.
+    /// Every write to an activity row moves `updated_at` strictly (`max(old + 1, now)`), so a
+    /// row's `updated_at` orders its states.
+    async fn activities_changed(
+        &self,
+        since: i64,
+        after_id: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<ActivityRow>>;
+    /// The live sign-ups of many volunteers at once (the open page for a burst of requests),
+    /// with `position` for the waitlisted.
+    async fn own_signups_of(&self, volunteer_ids: &[String]) -> StoreResult<Vec<SignupRow>>;
     /// Moves the status when it still is `from`; else `Stale`.
     async fn set_activity_status(
         &self,

@@ -314,6 +314,10 @@ pub trait Store:
         &self,
         q: &VolunteerQuery,
     ) -> StoreResult<(Vec<VolunteerRecord>, i64)>;
+    /// Rebuilds the name-search gram table (姓名检索字表) from every volunteer with migration
+    /// 0010's own statement, in one transaction; answers the rows written. For loaders that
+    /// write volunteers without it (the data generator).
+    async fn refill_name_grams(&self) -> StoreResult<u64>;
     /// Skill tags in use that start with or contain `fragment`, most used first.
     async fn skill_suggestions(
         &self,

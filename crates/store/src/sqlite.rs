@@ -17,6 +17,17 @@ type Backend = SqliteStore;
 #[path = "sql/mod.rs"]
 mod imp;
 
+/// PostgreSQL's `COPY` has no SQLite counterpart; the generator never asks for it here.
+async fn copy_in(
+    _tx: &mut Transaction<'static, Sqlite>,
+    statement: &str,
+    _rows: Vec<u8>,
+) -> StoreResult<()> {
+    Err(StoreError::Unsupported(format!(
+        "SQLite has no COPY: {statement}"
+    )))
+}
+
 /// SQL suffix that locks the rows read inside a write transaction. SQLite needs none: the
 /// writer holds the database's write lock from `BEGIN IMMEDIATE` on.
 const FOR_UPDATE: &str = "";
@@ -50,9 +61,12 @@ impl SqliteStore {
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
             .acquire_timeout(Duration::from_secs(30))
-            // Readers keep 16 MiB each: the OS page cache holds the file anyway, and four
-            // 64 MiB caches made a quarter of a province server's memory.
-            .connect_with(options.pragma("cache_size", "-16384"))
+            // Readers keep 4 MiB each (the B-trees' upper levels and the hot pages): the OS
+            // page cache holds the file anyway. A scan of a big table (the candidate index's
+            // start-up load reads every volunteer) fills whatever a reader is given, and
+            // that stays resident: at 16 MiB each the four readers held ≈ 70 MiB after the
+            // load on the province (`bench_http memory`, BENCHMARKS.md).
+            .connect_with(options.pragma("cache_size", "-4096"))
             .await
             .map_err(StoreError::Db)?;
         Ok(SqliteStore { writer, reader })
@@ -60,6 +74,12 @@ impl SqliteStore {
 
     fn reader(&self) -> &Pool<Sqlite> {
         &self.reader
+    }
+
+    /// The writer's pool itself, for the few statements that must run outside a transaction
+    /// (the generator's journal-mode switch).
+    fn writer_pool(&self) -> &Pool<Sqlite> {
+        &self.writer
     }
 
     /// `BEGIN IMMEDIATE` takes the write lock up front, so a transaction that reads and then

@@ -135,3 +135,46 @@ async fn reconciliation_applies_a_write_stamped_long_before_its_commit() {
     );
     assert_eq!(w.t.app.reconcile_candidate_index().await.unwrap(), 0);
 }
+
+/// The same for a volunteer who left the index (consent to the use of their home withdrawn)
+/// by a write no delta look reaches: the reconciliation reads only indexable rows, so it must
+/// notice the indexed volunteer it did not see and take them out.
+#[tokio::test]
+async fn reconciliation_takes_out_a_volunteer_whose_row_left_the_index_unseen() {
+    let w = world().await;
+    let a = w.person("甲", &w.township, 1.0, &["应急救援"]).await;
+    let b = w.person("乙", &w.township, 2.0, &["应急救援"]).await;
+    let i = w.incident(json!({})).await;
+    let id = i["id"].as_str().unwrap().to_owned();
+    assert_eq!(w.candidate_ids(&id, 5).await, [a.clone(), b.clone()]);
+    let store = w.t.app.store().clone();
+    let mut rec = store.get_volunteer(&a).await.unwrap().unwrap();
+    let hour_ago = chrono::Utc::now().timestamp_millis() - 3_600_000;
+    rec.row.consent_location = false;
+    rec.row.version += 1;
+    rec.row.updated_at = hour_ago;
+    let audit = zhiyuan_store::NewAudit {
+        at: hour_ago,
+        actor_id: None,
+        actor_name: "test".into(),
+        action: "volunteer.update".into(),
+        subject_type: "volunteer".into(),
+        subject_id: a.clone(),
+        org_path: "/".into(),
+        before: None,
+        after: None,
+    };
+    store.update_volunteer(&rec, &audit).await.unwrap();
+    assert_eq!(
+        w.candidate_ids(&id, 5).await,
+        [a.clone(), b.clone()],
+        "the delta look cannot see a write stamped an hour back"
+    );
+    assert_eq!(w.t.app.reconcile_candidate_index().await.unwrap(), 1);
+    assert_eq!(
+        w.candidate_ids(&id, 5).await,
+        std::slice::from_ref(&b),
+        "consent withdrawn"
+    );
+    assert_eq!(w.t.app.reconcile_candidate_index().await.unwrap(), 0);
+}

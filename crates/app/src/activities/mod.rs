@@ -6,6 +6,7 @@ pub mod certificate_pdf;
 pub mod certificates;
 pub mod checkin;
 pub mod demo;
+pub mod open_view;
 pub mod photos;
 pub mod records;
 mod signup_reads;
@@ -386,6 +387,8 @@ impl App {
             snapshot(&views),
         );
         self.store.insert_activities(&rows, &audit).await?;
+        // Volunteers' pages show it at once (other processes within a second).
+        self.open_view_insert(&rows);
         Ok(views)
     }
 
@@ -493,33 +496,16 @@ impl App {
         })
     }
 
-    /// Published activities that have not ended and that the volunteer may join.
+    /// Published activities that have not ended and that the volunteer may join (their
+    /// locality and the orgs above it, their units and the units above them), by start time;
+    /// from the in-memory view (open_view.rs).
     pub async fn open_activities(&self, actor: &Actor) -> AppResult<Vec<ActivityView>> {
-        let Some(vid) = actor.volunteer_id.as_deref() else {
-            return Ok(Vec::new());
-        };
-        let v = self
-            .store
-            .get_volunteer(vid)
-            .await?
-            .ok_or_else(|| AppError::not_found("志愿者"))?;
-        let team_paths: Vec<String> = self
-            .store
-            .memberships_of(vid)
+        Ok(self
+            .open_entries(actor)
             .await?
             .iter()
-            .flat_map(|m| ancestors(&m.team_path))
-            .collect();
-        let rows = self
-            .store
-            .activities_at(
-                &ancestors(&v.row.org_path),
-                &team_paths,
-                clock::now_ms(),
-                200,
-            )
-            .await?;
-        Ok(rows.iter().map(ActivityView::from).collect())
+            .map(|e| ActivityView::clone(&e.view))
+            .collect())
     }
 
     /// Publishes a draft, cancels, or closes an activity as done.
@@ -553,6 +539,8 @@ impl App {
             .await?;
         // Sign-ups here read it fresh at once (any other process's are refused by the writer).
         self.signup_batcher.activities.forget(id);
+        // Volunteers' pages here show it at once (other processes within a second).
+        self.open_view_refresh(id, false).await;
         self.get_activity(actor, id).await
     }
 }

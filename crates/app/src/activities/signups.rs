@@ -54,6 +54,9 @@ pub struct SignupBatcher {
     pub(crate) activities: ActivityCache,
     /// Volunteers' sign-up facts, read together for concurrent requests.
     pub(super) subjects: Coalescer<String, SignupSubject>,
+    /// The open activities in memory (open_view.rs); sign-ups and cancellations re-read
+    /// their activity into it after they commit.
+    pub(crate) open: Arc<super::open_view::OpenView>,
 }
 
 impl Default for SignupBatcher {
@@ -62,6 +65,7 @@ impl Default for SignupBatcher {
             queue: OnceLock::new(),
             activities: ActivityCache::default(),
             subjects: Coalescer::new(read_subjects),
+            open: Arc::default(),
         }
     }
 }
@@ -298,6 +302,18 @@ impl App {
         activity_id: &str,
         input: &NewSignup,
     ) -> AppResult<SignupResult> {
+        let result = self.sign_up_counted(actor, activity_id, input).await?;
+        // Places left on every volunteer's page move at once.
+        self.open_view_refresh(&result.activity_id, true).await;
+        Ok(result)
+    }
+
+    async fn sign_up_counted(
+        &self,
+        actor: &Actor,
+        activity_id: &str,
+        input: &NewSignup,
+    ) -> AppResult<SignupResult> {
         if let Scope::Volunteer { volunteer_id: own } = &actor.scope {
             if !input.walk_in && own.as_str() == input.volunteer_id.trim() {
                 return self.sign_up_self(actor, activity_id, own).await;
@@ -409,6 +425,7 @@ impl App {
                 zhiyuan_store::StoreError::NotFound => AppError::not_found("报名"),
                 other => other.into(),
             })?;
+        self.open_view_refresh(&a.id, true).await;
         let row = self
             .store
             .get_signup(&a.id, &v.row.id)

@@ -1,27 +1,43 @@
 //! The candidate index (候选人索引): every active volunteer with a consented home location, in
 //! memory, for "who is nearest and has these skills" in a few milliseconds at a million
-//! volunteers.
+//! volunteers, in ≈ 90 bytes a volunteer.
 //!
-//! - An R-tree (`rstar`) of homes as points on the unit sphere (x, y, z): the straight-line
-//!   (chord) distance grows with the great-circle distance, so the tree's nearest-neighbour
-//!   walk visits homes in great-circle order. Exact distances are the domain's haversine.
-//! - Skills as a bit set over an interned vocabulary (the first 128 tags in bits, rarer ones in
-//!   a short list), the commanding org's subtree as an interned org path (prefix test), and
-//!   per skill and per org the set of holders/members, so a rare skill or a small scope is
-//!   answered by scanning just those instead of walking the tree.
+//! - One fixed-size record (`Slot`, 64 bytes) per volunteer: the id as 128 bits (the app's
+//!   ids are uuid v7 in 32 hex digits; any other id text sits in a side table), the home in
+//!   degrees (exact distances: the domain's haversine) and as a point on the unit sphere in
+//!   `f32` (the straight-line (chord) distance grows with the great-circle distance, so a
+//!   nearest-first walk by chord is great-circle order), the org as an index into the
+//!   interned org paths, the first 64 skills of the interned vocabulary as bits (rarer ones in
+//!   a side table), and the row's version.
+//! - Slots are kept in Hilbert-curve order of their homes, so a packed R-tree
+//!   (`packed.rs`) needs only one box per 16 slots; volunteers added or moved since the last
+//!   rebuild live in a small `rstar` tree beside it, and the walk merges the two.
+//! - Id → slot is one hash table of slot numbers hashed by the slot's own id bits (no second
+//!   copy of the ids); per org and per skill a sorted `Vec<u32>` of slots, so a small scope or
+//!   a rare skill is answered by scanning just those instead of walking the tree. Lists may
+//!   keep stale slots after removals: every candidate is checked against its record anyway.
 //! - The walk stops once `limit` matches are in hand and the next home is farther than every
 //!   distance that could still tie with the last of them (0.1 km steps, see
 //!   `domain::emergency::distance_bucket`); it returns every match up to that step so the
 //!   caller can break ties (detachment, call-ups this year) exactly.
+//!
+//! Writing (start-up load, upserts, removals, rebuilds) is in `index_build.rs`.
 
 use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
-
 use std::ops::Bound;
 
+use hashbrown::HashTable;
 use rstar::{PointDistance, RStarInsertionStrategy, RTree, RTreeObject, RTreeParams, AABB};
 use zhiyuan_domain::emergency::{distance_bucket, TIE_KM};
 use zhiyuan_domain::volunteer::EARTH_RADIUS_KM;
 use zhiyuan_domain::GeoPoint;
+
+use self::packed::Packed;
+
+#[path = "index_build.rs"]
+mod build;
+#[path = "packed.rs"]
+mod packed;
 
 /// Below this many holders (or scope members), scan them instead of walking the tree.
 const SCAN_MAX: usize = 2_000;
@@ -31,6 +47,10 @@ const WALK_BUDGET: usize = 100_000;
 const WALK_COST: f64 = 1.0;
 /// Largest error of the tree's single-precision distances, in km (generous: ~1 m in fact).
 const WALK_SLACK_KM: f64 = 0.01;
+/// Skills held as bits in the record; the vocabulary's later ones go to a side table.
+pub(super) const SKILL_BITS: u32 = 64;
+/// `Slot::org` of a slot not in use.
+pub(super) const FREE: u32 = u32::MAX;
 
 /// What the index keeps of a volunteer.
 #[derive(Clone, Debug, PartialEq)]
@@ -58,9 +78,8 @@ pub struct Search<'a> {
     pub limit: usize,
 }
 
-/// Wider nodes than rstar's default (6): a shallower tree, fewer nodes to allocate and to
-/// visit for a million points.
-struct Params;
+/// Wider nodes than rstar's default (6) for the tree of recent arrivals.
+pub(super) struct Params;
 
 impl RTreeParams for Params {
     const MIN_SIZE: usize = 8;
@@ -69,10 +88,11 @@ impl RTreeParams for Params {
     type DefaultInsertionStrategy = RStarInsertionStrategy;
 }
 
+/// A recent arrival's point in the dynamic tree.
 #[derive(Clone, Copy, Debug, PartialEq)]
-struct TreePoint {
-    p: [f32; 3],
-    slot: u32,
+pub(super) struct TreePoint {
+    pub p: [f32; 3],
+    pub slot: u32,
 }
 
 impl RTreeObject for TreePoint {
@@ -84,57 +104,63 @@ impl RTreeObject for TreePoint {
 
 impl PointDistance for TreePoint {
     fn distance_2(&self, q: &[f32; 3]) -> f32 {
-        let d = [self.p[0] - q[0], self.p[1] - q[1], self.p[2] - q[2]];
-        d[0] * d[0] + d[1] * d[1] + d[2] * d[2]
+        packed::point_d2(self.p, *q)
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
-struct SkillSet {
-    bits: u128,
-    extra: Option<Box<[u32]>>,
+/// One volunteer's record.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct Slot {
+    /// The id's 128 bits (high, low) when it is 32 lowercase hex digits; else see `odd_ids`.
+    pub key: [u64; 2],
+    pub lat: f64,
+    pub lon: f64,
+    /// Skills with interned number below `SKILL_BITS`, as bits.
+    pub skills: u64,
+    pub version: i64,
+    pub xyz: [f32; 3],
+    /// Index into the interned org paths; `FREE` when the slot is not in use.
+    pub org: u32,
 }
 
-impl SkillSet {
-    fn has_all(&self, need: &SkillSet) -> bool {
-        self.bits & need.bits == need.bits
-            && need.extra.as_deref().unwrap_or(&[]).iter().all(|s| {
-                self.extra
-                    .as_deref()
-                    .is_some_and(|mine| mine.binary_search(s).is_ok())
-            })
-    }
-}
-
-#[derive(Clone, Debug)]
-struct Entry {
-    /// The id as a number when it is 32 lowercase hex digits (the app's ids); else the text
-    /// lives in `odd_ids`.
-    key: u128,
-    lat: f64,
-    lon: f64,
-    org: u32,
-    skills: SkillSet,
-    version: i64,
-}
-
-impl Entry {
-    fn home(&self) -> GeoPoint {
+impl Slot {
+    pub fn home(&self) -> GeoPoint {
         GeoPoint {
             lat: self.lat,
             lon: self.lon,
         }
     }
+
+    pub fn live(&self) -> bool {
+        self.org != FREE
+    }
 }
 
-fn hex_key(id: &str) -> Option<u128> {
-    (id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
-        .then(|| u128::from_str_radix(id, 16).ok())
-        .flatten()
+/// Required skills: bits, and the side-table ones (sorted).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(super) struct SkillNeed {
+    pub bits: u64,
+    pub extra: Vec<u32>,
+}
+
+pub(super) fn hex_key(id: &str) -> Option<[u64; 2]> {
+    if id.len() != 32 || !id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return None;
+    }
+    let hi = u64::from_str_radix(id.get(..16)?, 16).ok()?;
+    let lo = u64::from_str_radix(id.get(16..)?, 16).ok()?;
+    Some([hi, lo])
+}
+
+/// The id table's hash of a key (ids' low bits are random in uuid v7, not in test ids).
+pub(super) fn key_hash(k: [u64; 2]) -> u64 {
+    let m = u128::from(k[0].rotate_left(29) ^ k[1])
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835);
+    (m >> 64) as u64 ^ m as u64
 }
 
 /// A point on the unit sphere.
-fn unit_xyz(p: &GeoPoint) -> [f32; 3] {
+pub(super) fn unit_xyz(p: &GeoPoint) -> [f32; 3] {
     let (la, lo) = (p.lat.to_radians(), p.lon.to_radians());
     [
         (la.cos() * lo.cos()) as f32,
@@ -162,18 +188,28 @@ pub struct SpatialIndex {
     pub scan_max: usize,
     /// Homes the walk may visit before it gives up and scans.
     pub walk_budget: usize,
-    tree: RTree<TreePoint, Params>,
-    entries: Vec<Option<Entry>>,
-    free: Vec<u32>,
-    by_key: HashMap<u128, u32>,
-    odd_ids: HashMap<String, u32>,
-    odd_of_slot: HashMap<u32, String>,
-    paths: Vec<String>,
+    pub(super) slots: Vec<Slot>,
+    /// The packed tree over slots `0..packed.len()`.
+    pub(super) packed: Packed,
+    /// Slots at or past `packed.len()` (arrivals since the last rebuild).
+    pub(super) recent: RTree<TreePoint, Params>,
+    /// Unused slots past `packed.len()`, for reuse.
+    pub(super) free: Vec<u32>,
+    /// Unused slots inside the packed tree (reclaimed at the next rebuild).
+    pub(super) dead: usize,
+    pub(super) live: usize,
+    pub(super) by_key: HashTable<u32>,
+    pub(super) odd_ids: HashMap<String, u32>,
+    pub(super) odd_of_slot: HashMap<u32, String>,
+    pub(super) extra_skills: HashMap<u32, Box<[u32]>>,
     /// Org paths in byte order, so a subtree is one range.
-    path_idx: BTreeMap<String, u32>,
-    members: Vec<HashSet<u32>>,
-    skill_idx: HashMap<String, u32>,
-    holders: Vec<HashSet<u32>>,
+    pub(super) path_idx: BTreeMap<String, u32>,
+    /// Per org and per skill: sorted slots (a superset: stale slots are checked away).
+    pub(super) members: Vec<Vec<u32>>,
+    pub(super) skill_idx: HashMap<String, u32>,
+    pub(super) holders: Vec<Vec<u32>>,
+    /// Stale entries the lists may hold (an upper bound), for deciding to rebuild.
+    pub(super) stale: usize,
 }
 
 impl Default for SpatialIndex {
@@ -182,212 +218,86 @@ impl Default for SpatialIndex {
             route: Route::Auto,
             scan_max: SCAN_MAX,
             walk_budget: WALK_BUDGET,
-            tree: RTree::new_with_params(),
-            entries: Vec::new(),
+            slots: Vec::new(),
+            packed: Packed::default(),
+            recent: RTree::new_with_params(),
             free: Vec::new(),
-            by_key: HashMap::new(),
+            dead: 0,
+            live: 0,
+            by_key: HashTable::new(),
             odd_ids: HashMap::new(),
             odd_of_slot: HashMap::new(),
-            paths: Vec::new(),
+            extra_skills: HashMap::new(),
             path_idx: BTreeMap::new(),
             members: Vec::new(),
             skill_idx: HashMap::new(),
             holders: Vec::new(),
+            stale: 0,
         }
     }
 }
 
 impl SpatialIndex {
-    /// Builds the index in one go (bulk-loaded tree): the start-up load.
-    pub fn build(volunteers: impl IntoIterator<Item = IndexedVolunteer>) -> SpatialIndex {
-        let mut ix = SpatialIndex::default();
-        let mut points = Vec::new();
-        for v in volunteers {
-            if let Some(slot) = ix.add_entry(&v) {
-                points.push(ix.point_of(slot));
-            }
-        }
-        ix.tree = RTree::bulk_load_with_params(points);
-        ix
-    }
-
     pub fn len(&self) -> usize {
-        self.tree.size()
+        self.live
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// The tree point of a slot, from the stored home, so that removal finds exactly what
-    /// insertion put there.
-    fn point_of(&self, slot: u32) -> TreePoint {
-        let p = match self.entries.get(slot as usize) {
-            Some(Some(e)) => unit_xyz(&e.home()),
-            _ => [0.0; 3],
-        };
-        TreePoint { p, slot }
-    }
-
-    fn slot_of(&self, id: &str) -> Option<u32> {
+    pub(super) fn slot_of(&self, id: &str) -> Option<u32> {
         match hex_key(id) {
-            Some(k) => self.by_key.get(&k).copied(),
+            Some(k) => self
+                .by_key
+                .find(key_hash(k), |s| self.slots[*s as usize].key == k)
+                .copied(),
             None => self.odd_ids.get(id).copied(),
         }
     }
 
-    fn id_of(&self, slot: u32, e: &Entry) -> String {
+    fn id_of(&self, slot: u32, e: &Slot) -> String {
         match self.odd_of_slot.get(&slot) {
             Some(id) => id.clone(),
-            None => format!("{:032x}", e.key),
+            None => format!("{:016x}{:016x}", e.key[0], e.key[1]),
         }
+    }
+
+    fn live_slot(&self, slot: u32) -> Option<&Slot> {
+        self.slots.get(slot as usize).filter(|e| e.live())
     }
 
     /// The stored version of a volunteer, if indexed (to skip re-reads of unchanged rows).
     pub fn version_of(&self, id: &str) -> Option<i64> {
         let slot = self.slot_of(id)?;
-        self.entries.get(slot as usize)?.as_ref().map(|e| e.version)
+        self.live_slot(slot).map(|e| e.version)
     }
 
-    fn intern_path(&mut self, path: &str) -> u32 {
-        if let Some(i) = self.path_idx.get(path) {
-            return *i;
-        }
-        let i = self.paths.len() as u32;
-        self.paths.push(path.to_owned());
-        self.path_idx.insert(path.to_owned(), i);
-        self.members.push(HashSet::new());
-        i
-    }
-
-    fn skill_set(&mut self, tags: &[String]) -> SkillSet {
-        let mut set = SkillSet::default();
-        let mut extra = Vec::new();
-        for t in tags {
-            let next = self.skill_idx.len() as u32;
-            let id = *self.skill_idx.entry(t.clone()).or_insert(next);
-            if id == next {
-                self.holders.push(HashSet::new());
-            }
-            if id < 128 {
-                set.bits |= 1u128 << id;
-            } else {
-                extra.push(id);
-            }
-        }
-        if !extra.is_empty() {
-            extra.sort_unstable();
-            extra.dedup();
-            set.extra = Some(extra.into_boxed_slice());
-        }
-        set
-    }
-
-    /// The required skills as a set, or None when one is held by no indexed volunteer.
-    fn required(&self, tags: &[String]) -> Option<(SkillSet, Vec<u32>)> {
-        let mut set = SkillSet::default();
+    /// The required skills, or None when one is held by no indexed volunteer.
+    fn required(&self, tags: &[String]) -> Option<(SkillNeed, Vec<u32>)> {
+        let mut need = SkillNeed::default();
         let mut ids = Vec::new();
-        let mut extra = Vec::new();
         for t in tags {
             let id = *self.skill_idx.get(t)?;
             ids.push(id);
-            if id < 128 {
-                set.bits |= 1u128 << id;
+            if id < SKILL_BITS {
+                need.bits |= 1u64 << id;
             } else {
-                extra.push(id);
+                need.extra.push(id);
             }
         }
-        extra.sort_unstable();
-        extra.dedup();
-        if !extra.is_empty() {
-            set.extra = Some(extra.into_boxed_slice());
-        }
-        Some((set, ids))
+        need.extra.sort_unstable();
+        need.extra.dedup();
+        Some((need, ids))
     }
 
-    fn skill_ids(&self, s: &SkillSet) -> Vec<u32> {
-        let mut out: Vec<u32> = (0..128).filter(|i| s.bits & (1u128 << i) != 0).collect();
-        out.extend(s.extra.as_deref().unwrap_or(&[]));
-        out
-    }
-
-    /// Files the entry (everything but the tree); returns its slot.
-    fn add_entry(&mut self, v: &IndexedVolunteer) -> Option<u32> {
-        if self.slot_of(&v.id).is_some() {
-            return None;
-        }
-        let org = self.intern_path(&v.org_path);
-        let skills = self.skill_set(&v.skills);
-        let key = hex_key(&v.id).unwrap_or(0);
-        let entry = Entry {
-            key,
-            lat: v.home.lat,
-            lon: v.home.lon,
-            org,
-            skills,
-            version: v.version,
-        };
-        let slot = match self.free.pop() {
-            Some(s) => {
-                self.entries[s as usize] = Some(entry);
-                s
-            }
-            None => {
-                self.entries.push(Some(entry));
-                (self.entries.len() - 1) as u32
-            }
-        };
-        match hex_key(&v.id) {
-            Some(k) => {
-                self.by_key.insert(k, slot);
-            }
-            None => {
-                self.odd_ids.insert(v.id.clone(), slot);
-                self.odd_of_slot.insert(slot, v.id.clone());
-            }
-        }
-        self.members[org as usize].insert(slot);
-        if let Some(e) = &self.entries[slot as usize] {
-            for s in self.skill_ids(&e.skills) {
-                self.holders[s as usize].insert(slot);
-            }
-        }
-        Some(slot)
-    }
-
-    /// Adds or replaces a volunteer.
-    pub fn upsert(&mut self, v: &IndexedVolunteer) {
-        self.remove(&v.id);
-        if let Some(slot) = self.add_entry(v) {
-            let p = self.point_of(slot);
-            self.tree.insert(p);
-        }
-    }
-
-    /// Takes a volunteer out (gone, suspended, no home or no consent any more).
-    pub fn remove(&mut self, id: &str) -> bool {
-        let Some(slot) = self.slot_of(id) else {
-            return false;
-        };
-        let point = self.point_of(slot);
-        let Some(e) = self.entries.get_mut(slot as usize).and_then(Option::take) else {
-            return false;
-        };
-        self.tree.remove(&point);
-        self.members[e.org as usize].remove(&slot);
-        for s in self.skill_ids(&e.skills) {
-            self.holders[s as usize].remove(&slot);
-        }
-        match self.odd_of_slot.remove(&slot) {
-            Some(odd) => {
-                self.odd_ids.remove(&odd);
-            }
-            None => {
-                self.by_key.remove(&e.key);
-            }
-        }
-        self.free.push(slot);
-        true
+    fn has_skills(&self, slot: u32, e: &Slot, need: &SkillNeed) -> bool {
+        e.skills & need.bits == need.bits
+            && (need.extra.is_empty()
+                || self
+                    .extra_skills
+                    .get(&slot)
+                    .is_some_and(|mine| need.extra.iter().all(|s| mine.binary_search(s).is_ok())))
     }
 
     /// Every match up to the distance step of the `limit`-th, nearest first.
@@ -415,7 +325,7 @@ impl SpatialIndex {
         let share: f64 = plan
             .skill_ids
             .iter()
-            .map(|s| self.holders[*s as usize].len() as f64 / total)
+            .map(|s| (self.holders[*s as usize].len() as f64 / total).min(1.0))
             .product();
         let (scan_size, scan_skill) = match rarest {
             Some((n, s)) if n < scope_size => (n, Some(s)),
@@ -448,7 +358,7 @@ impl SpatialIndex {
         }
         let (need, skill_ids) = self.required(q.skills)?;
         // The subtree is the range [scope, scope with its last '/' turned into '0').
-        let mut in_scope = vec![false; self.paths.len()];
+        let mut in_scope = vec![false; self.members.len()];
         let mut scope = Vec::new();
         if zhiyuan_domain::is_within(q.scope_path, q.scope_path) {
             let upper = format!("{}0", q.scope_path.trim_end_matches('/'));
@@ -473,9 +383,9 @@ impl SpatialIndex {
 
     /// The distance to a matching home, or None.
     fn matches(&self, plan: &Plan, slot: u32) -> Option<f64> {
-        let e = self.entries.get(slot as usize)?.as_ref()?;
+        let e = self.live_slot(slot)?;
         if !plan.in_scope[e.org as usize]
-            || !e.skills.has_all(&plan.need)
+            || !self.has_skills(slot, e, &plan.need)
             || plan.exclude.contains(&slot)
         {
             return None;
@@ -483,7 +393,9 @@ impl SpatialIndex {
         Some(plan.at.distance_km(&e.home()))
     }
 
-    /// Scans the holders of the rarest required skill, or the scope's members.
+    /// Scans the holders of the rarest required skill, or the scope's members. A list may
+    /// hold a stale slot now used by someone else: a member counts only under its own org
+    /// (so nobody is found twice), a holder list has no duplicates and `matches` checks skills.
     fn scan(&self, plan: &Plan, skill: Option<u32>) -> Vec<(f64, u32)> {
         let test = |slot: &u32| self.matches(plan, *slot).map(|d| (d, *slot));
         match skill {
@@ -491,10 +403,36 @@ impl SpatialIndex {
             None => plan
                 .scope
                 .iter()
-                .flat_map(|o| self.members[*o as usize].iter())
+                .flat_map(|o| {
+                    self.members[*o as usize]
+                        .iter()
+                        .filter(move |slot| self.slots[**slot as usize].org == *o)
+                })
                 .filter_map(test)
                 .collect(),
         }
+    }
+
+    /// Every slot nearest first with its squared chord: the packed tree and the recent
+    /// arrivals' tree, merged.
+    fn nearest(&self, at: [f32; 3]) -> impl Iterator<Item = (u32, f32)> + '_ {
+        let slots = &self.slots;
+        let mut old = self
+            .packed
+            .nearest(at, move |s| {
+                slots.get(s as usize).filter(|e| e.live()).map(|e| e.xyz)
+            })
+            .peekable();
+        let mut new = self
+            .recent
+            .nearest_neighbor_iter_with_distance_2(&at)
+            .map(|(p, d2)| (p.slot, d2))
+            .peekable();
+        std::iter::from_fn(move || match (old.peek(), new.peek()) {
+            (Some(a), Some(b)) if b.1 < a.1 => new.next(),
+            (Some(_), _) => old.next(),
+            (None, _) => new.next(),
+        })
     }
 
     /// The nearest-neighbour walk; None when it ran out of budget.
@@ -503,11 +441,7 @@ impl SpatialIndex {
         let mut hits = Vec::new();
         // The `limit` smallest steps seen so far (a max-heap: the top is the limit-th).
         let mut steps: BinaryHeap<i64> = BinaryHeap::new();
-        for (visited, (p, d2)) in self
-            .tree
-            .nearest_neighbor_iter_with_distance_2(&at)
-            .enumerate()
-        {
+        for (visited, (slot, d2)) in self.nearest(at).enumerate() {
             if visited >= budget {
                 return None;
             }
@@ -517,7 +451,7 @@ impl SpatialIndex {
                     break;
                 }
             }
-            if let Some(d) = self.matches(plan, p.slot) {
+            if let Some(d) = self.matches(plan, slot) {
                 let step = distance_bucket(d);
                 if steps.len() < q.limit {
                     steps.push(step);
@@ -525,7 +459,7 @@ impl SpatialIndex {
                     steps.pop();
                     steps.push(step);
                 }
-                hits.push((d, p.slot));
+                hits.push((d, slot));
             }
         }
         Some(hits)
@@ -543,7 +477,7 @@ impl SpatialIndex {
         let mut out: Vec<Hit> = hits
             .into_iter()
             .filter_map(|(d, slot)| {
-                let e = self.entries.get(slot as usize)?.as_ref()?;
+                let e = self.live_slot(slot)?;
                 Some(Hit {
                     volunteer_id: self.id_of(slot, e),
                     distance_km: d,
@@ -563,7 +497,7 @@ impl SpatialIndex {
         let Some(plan) = self.plan(q) else {
             return Vec::new();
         };
-        let hits = (0..self.entries.len() as u32)
+        let hits = (0..self.slots.len() as u32)
             .filter_map(|slot| self.matches(&plan, slot).map(|d| (d, slot)))
             .collect();
         self.finish(hits, q.limit)
@@ -572,7 +506,7 @@ impl SpatialIndex {
 
 struct Plan {
     at: GeoPoint,
-    need: SkillSet,
+    need: SkillNeed,
     skill_ids: Vec<u32>,
     in_scope: Vec<bool>,
     scope: Vec<u32>,

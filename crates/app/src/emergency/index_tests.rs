@@ -130,11 +130,174 @@ proptest! {
         let fresh = SpatialIndex::build(truth.into_values());
         prop_assert_eq!(live.len(), fresh.len());
         let at = GeoPoint { lat: 42.8, lon: 120.7 };
-        for need in [vec![], vec!["驾驶".to_owned()], vec!["应急救援".to_owned(), "电工".to_owned()]] {
-            let q = Search { at, scope_path: "/p/", skills: &need, exclude: &HashSet::new(), limit: 15 };
-            prop_assert_eq!(live.search(&q), fresh.brute_force(&q));
+        // Every route over the updated index (recent arrivals in the dynamic tree, stale
+        // slots in the lists), then again once it has been rebuilt.
+        for rebuilt in [false, true] {
+            if rebuilt {
+                live.repack();
+                prop_assert!(live.recent.size() == 0 && live.dead == 0);
+            }
+            for route in [Route::Auto, Route::Walk, Route::Scan] {
+                live.route = route;
+                for need in [vec![], vec!["驾驶".to_owned()], vec!["应急救援".to_owned(), "电工".to_owned()]] {
+                    for scope in ["/p/", PATHS[0], PATHS[1], PATHS[3]] {
+                        let q = Search { at, scope_path: scope, skills: &need, exclude: &HashSet::new(), limit: 15 };
+                        prop_assert_eq!(live.search(&q), fresh.brute_force(&q));
+                    }
+                }
+            }
         }
     }
+
+    #[test]
+    fn the_packed_walk_visits_every_home_nearest_first(
+        people in people(),
+        at in (42.3f64..43.5, 120.2f64..121.2),
+        gone in prop::collection::vec(0usize..400, 0..40),
+        moved in prop::collection::vec((0usize..400, 42.3f64..43.5, 120.2f64..121.2), 0..40),
+    ) {
+        let mut ix = SpatialIndex::build(people);
+        for n in gone {
+            ix.remove(&format!("{n:032x}"));
+        }
+        for (n, lat, lon) in moved {
+            ix.upsert(&volunteer(n, lat, lon, n, 1));
+        }
+        let q = unit_xyz(&GeoPoint { lat: at.0, lon: at.1 });
+        let walked: Vec<(u32, f32)> = ix.nearest(q).collect();
+        prop_assert_eq!(walked.len(), ix.len());
+        for w in walked.windows(2) {
+            prop_assert!(w[0].1 <= w[1].1, "nearest first");
+        }
+        let mut slots: Vec<u32> = walked.iter().map(|(s, _)| *s).collect();
+        slots.sort_unstable();
+        slots.dedup();
+        prop_assert_eq!(slots.len(), ix.len(), "each live home once");
+    }
+}
+
+/// A vocabulary past the 64 skills kept as bits: the rarer ones live in a side table, which
+/// must follow slots through moves and rebuilds.
+#[test]
+fn skills_beyond_the_bit_set() {
+    let tag = |i: usize| format!("技能{i}");
+    let people: Vec<IndexedVolunteer> = (0..300)
+        .map(|n| IndexedVolunteer {
+            skills: vec![tag(n % 90), tag((n * 7) % 90)],
+            ..volunteer(
+                n,
+                42.5 + (n % 17) as f64 * 0.01,
+                120.4 + (n % 13) as f64 * 0.01,
+                n,
+                0,
+            )
+        })
+        .collect();
+    let mut ix = SpatialIndex::build(people.clone());
+    let mut truth: std::collections::BTreeMap<String, IndexedVolunteer> =
+        people.into_iter().map(|v| (v.id.clone(), v)).collect();
+    for n in (0..300).step_by(7) {
+        let v = IndexedVolunteer {
+            skills: vec![tag(80 + n % 10)],
+            ..volunteer(n, 42.7, 120.5 + n as f64 * 0.001, n, 0)
+        };
+        ix.upsert(&v);
+        truth.insert(v.id.clone(), v);
+    }
+    let fresh = SpatialIndex::build(truth.into_values());
+    let none = HashSet::new();
+    for step in 0..2 {
+        if step == 1 {
+            ix.repack();
+        }
+        for route in [Route::Auto, Route::Walk, Route::Scan] {
+            ix.route = route;
+            for need in [
+                vec![tag(85)],
+                vec![tag(70), tag(0)],
+                vec![tag(3)],
+                vec![tag(88), tag(88)],
+            ] {
+                let q = Search {
+                    at: GeoPoint {
+                        lat: 42.6,
+                        lon: 120.45,
+                    },
+                    scope_path: "/p/",
+                    skills: &need,
+                    exclude: &none,
+                    limit: 10,
+                };
+                let got = ix.search(&q);
+                assert_eq!(got, fresh.brute_force(&q), "{need:?} {route:?} step {step}");
+                assert!(!fresh.brute_force(&q).is_empty() || need == [tag(70), tag(0)]);
+            }
+        }
+    }
+}
+
+/// Enough writes rebuild the packed tree (`tidy`); the answers stay those of a fresh build,
+/// and a reconciliation's unmarked slots are taken out.
+#[test]
+fn many_writes_rebuild_and_unmarked_slots_go() {
+    let people: Vec<IndexedVolunteer> = (0..6_000)
+        .map(|n| {
+            volunteer(
+                n,
+                42.5 + (n % 97) as f64 * 0.003,
+                120.4 + (n % 89) as f64 * 0.003,
+                n,
+                (n % 32) as u8,
+            )
+        })
+        .collect();
+    let mut ix = SpatialIndex::build(people.clone());
+    let mut truth: std::collections::BTreeMap<String, IndexedVolunteer> =
+        people.into_iter().map(|v| (v.id.clone(), v)).collect();
+    assert!(!ix.tidy(), "nothing changed yet");
+    let mut rebuilt = false;
+    for n in 0..5_000 {
+        let v = volunteer(
+            n,
+            42.9 - (n % 61) as f64 * 0.004,
+            120.9 - (n % 53) as f64 * 0.004,
+            n + 1,
+            (n % 31) as u8,
+        );
+        ix.upsert(&v);
+        truth.insert(v.id.clone(), v);
+        if n % 500 == 499 {
+            rebuilt |= ix.tidy();
+        }
+    }
+    assert!(rebuilt, "5,000 moves among 6,000 rebuild the tree");
+    let none = HashSet::new();
+    let fresh = SpatialIndex::build(truth.values().cloned());
+    for need in [vec![], vec!["驾驶".to_owned()]] {
+        let q = Search {
+            at: GeoPoint {
+                lat: 42.7,
+                lon: 120.6,
+            },
+            scope_path: "/p/c1/",
+            skills: &need,
+            exclude: &none,
+            limit: 50,
+        };
+        assert_eq!(ix.search(&q), fresh.brute_force(&q));
+    }
+    // A reconciliation that saw everyone but the first 100 ids takes those out.
+    let mut seen = vec![false; ix.slot_count()];
+    for id in truth.keys().skip(100) {
+        seen[ix.slot_of_id(id).unwrap() as usize] = true;
+    }
+    assert_eq!(ix.remove_unmarked(&seen), 100);
+    assert_eq!(ix.len(), 5_900);
+    assert!(truth.keys().take(100).all(|id| ix.version_of(id).is_none()));
+    assert!(truth
+        .keys()
+        .skip(100)
+        .all(|id| ix.version_of(id) == Some(1)));
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Keeping the candidate index in step with the database, and the board's events flowing.
 //!
-//! - Start-up: the index is loaded from the store in id order (pages of 10,000) and
-//!   bulk-loaded into the tree.
+//! - Start-up: the index is loaded from the store in id order (pages of 10,000), each page
+//!   turned into compact records at once, then sorted and packed in place (`index_build.rs`).
 //! - Every write to a volunteer stamps `updated_at`. Before each candidate search, and every
 //!   two seconds in the background, the rows changed since the last look are re-read
 //!   (`volunteers_updated_at` index) and applied; so the index answers with every committed
@@ -12,7 +12,8 @@
 //! - Every `RECONCILE_EVERY` the background loop also walks every row (id order, pages) and
 //!   applies whatever differs by version: a write whose commit came more than `OVERLAP_MS`
 //!   after its stamp (a long import chunk on a loaded server) is then picked up within
-//!   minutes instead of at the next restart. Pages stream through; memory stays flat.
+//!   minutes instead of at the next restart; indexed volunteers without an indexable row are
+//!   taken out. Pages stream through; memory stays flat.
 //! - Board events: on PostgreSQL a `LISTEN` connection feeds every process's bus (the writes
 //!   `NOTIFY` inside their transactions); on SQLite the writer publishes after commit.
 //! - The sweep writes `expired` on call-ups nobody answered in time, so every board shows it.
@@ -63,10 +64,12 @@ fn indexable(r: IndexRow) -> Option<IndexedVolunteer> {
     })
 }
 
-/// Reads every indexable volunteer and builds the index (the start-up load).
+/// Reads every indexable volunteer and builds the index (the start-up load). Each page of
+/// rows becomes compact records and is dropped before the next is read, so the rows of the
+/// whole table are never in memory beside the index.
 pub async fn load_index(store: &dyn Store) -> AppResult<Indexed> {
     let started = clock::now_ms();
-    let mut all = Vec::new();
+    let mut ix = SpatialIndex::default();
     let mut after = String::new();
     loop {
         let rows = store.index_rows_after(&after, PAGE).await?;
@@ -74,15 +77,19 @@ pub async fn load_index(store: &dyn Store) -> AppResult<Indexed> {
         if let Some(last) = rows.last() {
             after = last.id.clone();
         }
-        all.extend(rows.into_iter().filter_map(indexable));
+        for v in rows.into_iter().filter_map(indexable) {
+            ix.push(&v);
+        }
         if n < PAGE as usize {
             break;
         }
     }
-    let ix = SpatialIndex::build(all);
+    let read_ms = clock::now_ms() - started;
+    ix.finish_load();
     tracing::info!(
         volunteers = ix.len(),
         ms = clock::now_ms() - started,
+        read_ms,
         "candidate index loaded"
     );
     Ok(Indexed {
@@ -110,6 +117,7 @@ pub async fn apply_changes(store: &dyn Store, state: &RwLock<Indexed>) -> AppRes
             changed += apply_row(&mut st.ix, r);
         }
         st.seen_until = st.seen_until.max(newest);
+        st.ix.tidy();
         if n < PAGE as usize {
             break;
         }
@@ -131,12 +139,15 @@ fn apply_row(ix: &mut SpatialIndex, r: IndexRow) -> usize {
     }
 }
 
-/// Walks every row and applies what differs from the index (volunteers are never deleted,
-/// so a row that left the index is still read, as not indexable). The write lock is held per
-/// page only, so searches interleave. Returns how many changed the index.
+/// Walks every indexable row (id order, pages) and applies what differs from the index; an
+/// indexed volunteer with no indexable row any more (suspended, consent withdrawn, home
+/// cleared by a write the delta looks missed) is taken out at the end. The write lock is held
+/// per page only, so searches interleave; the caller holds the sync lock, so nothing else
+/// moves slots meanwhile (no `tidy` until the end). Returns how many changed the index.
 pub async fn reconcile(store: &dyn Store, state: &RwLock<Indexed>) -> AppResult<usize> {
     let mut after = String::new();
     let mut changed = 0;
+    let mut seen = vec![false; state.read().await.ix.slot_count()];
     loop {
         let rows = store.index_rows_after(&after, PAGE).await?;
         let n = rows.len();
@@ -145,13 +156,24 @@ pub async fn reconcile(store: &dyn Store, state: &RwLock<Indexed>) -> AppResult<
         }
         let mut st = state.write().await;
         for r in rows {
+            let id = r.id.clone();
             changed += apply_row(&mut st.ix, r);
+            if let Some(slot) = st.ix.slot_of_id(&id) {
+                let slot = slot as usize;
+                if slot >= seen.len() {
+                    seen.resize(slot + 1, false);
+                }
+                seen[slot] = true;
+            }
         }
         drop(st);
         if n < PAGE as usize {
             break;
         }
     }
+    let mut st = state.write().await;
+    changed += st.ix.remove_unmarked(&seen);
+    st.ix.tidy();
     Ok(changed)
 }
 

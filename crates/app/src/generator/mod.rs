@@ -226,6 +226,7 @@ pub async fn generate(
         AppError::internal()
     })?;
     write_result?;
+    store.refill_name_grams().await?; // name-search grams (姓名检索字表) of every volunteer
     let (activities, records) = made;
     progress(&report("索引", done, done, started));
     store.gen_finish(&indexes).await?;

@@ -7,6 +7,8 @@ use super::activities_tx::{self as step, audit};
 
 #[path = "activities_batch.rs"]
 mod batch;
+#[path = "activities_open.rs"]
+mod open;
 use super::{Backend, Db, FOR_UPDATE};
 use crate::activities::*;
 use crate::{NewAudit, StoreError, StoreResult};
@@ -185,29 +187,26 @@ impl ActivityStore for Backend {
         Ok((rows, total))
     }
 
-    async fn activities_at(
+    async fn open_activities_page(
         &self,
-        org_paths: &[String],
-        team_paths: &[String],
         ends_after: i64,
+        after_id: &str,
         limit: i64,
     ) -> StoreResult<Vec<ActivityRow>> {
-        let mut sql =
-            format!("{ACTIVITY_SELECT} WHERE a.status = 'published' AND a.ends_at > $1 AND (1 = 0");
-        let mut n = 2;
-        for (col, list) in [("a.org_path", org_paths), ("a.team_path", team_paths)] {
-            if !list.is_empty() {
-                let marks: Vec<String> = (0..list.len()).map(|i| format!("${}", n + i)).collect();
-                n += list.len();
-                sql.push_str(&format!(" OR {col} IN ({})", marks.join(", ")));
-            }
-        }
-        sql.push_str(&format!(") ORDER BY a.starts_at, a.id LIMIT ${n}"));
-        let mut q = sqlx::query_as(&sql).bind(ends_after);
-        for p in org_paths.iter().chain(team_paths) {
-            q = q.bind(p);
-        }
-        Ok(q.bind(limit).fetch_all(self.reader()).await?)
+        open::open_page(self.reader(), ends_after, after_id, limit).await
+    }
+
+    async fn activities_changed(
+        &self,
+        since: i64,
+        after_id: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<ActivityRow>> {
+        open::changed(self.reader(), since, after_id, limit).await
+    }
+
+    async fn own_signups_of(&self, volunteer_ids: &[String]) -> StoreResult<Vec<SignupRow>> {
+        open::own_signups(self.reader(), volunteer_ids).await
     }
 
     async fn set_activity_status(
@@ -226,7 +225,8 @@ impl ActivityStore for Backend {
         )
         .await?;
         let done = sqlx::query(
-            "UPDATE activities SET status = $3, updated_at = $4, version = version + 1 \
+            "UPDATE activities SET status = $3, version = version + 1, \
+             updated_at = CASE WHEN updated_at >= $4 THEN updated_at + 1 ELSE $4 END \
              WHERE id = $1 AND status = $2",
         )
         .bind(id)

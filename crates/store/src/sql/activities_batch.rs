@@ -177,13 +177,16 @@ async fn place_all(
 
     // The counters move only from what was read (the write lock, or on PostgreSQL the row
     // lock, makes that certain; the guard says so), and never past capacity (CHECK too).
+    // The batch's time moves each changed row's `updated_at` (strictly, as `step::BUMP`).
+    let now = reqs.iter().map(|r| r.at).max().unwrap_or(0);
     for (id, c) in &counters {
         let Some(c) = c else { continue };
         if c.confirmed == c.read_confirmed && c.wait_seq == c.read_wait_seq {
             continue;
         }
         let moved = sqlx::query(
-            "UPDATE activities SET confirmed = $2, wait_seq = $3, waitlisted = $4 WHERE id = $1 \
+            "UPDATE activities SET confirmed = $2, wait_seq = $3, waitlisted = $4, \
+             updated_at = CASE WHEN updated_at >= $8 THEN updated_at + 1 ELSE $8 END WHERE id = $1 \
              AND confirmed = $5 AND wait_seq = $6 AND waitlisted = $7 AND $2 <= capacity",
         )
         .bind(*id)
@@ -193,6 +196,7 @@ async fn place_all(
         .bind(c.read_confirmed)
         .bind(c.read_wait_seq)
         .bind(c.read_waitlisted)
+        .bind(now)
         .execute(&mut **tx)
         .await?;
         if moved.rows_affected() != 1 {

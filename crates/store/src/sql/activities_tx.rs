@@ -7,6 +7,12 @@ use crate::{StoreError, StoreResult};
 
 pub(super) use super::{audit, Conn};
 
+/// Moves an activity row's `updated_at` strictly forward (bound as `$2`): `max(old + 1, now)`,
+/// so each write of the row, from any process, gets a larger stamp than the last and the open
+/// view (app/activities/open_view.rs) can tell a newer read of the row from an older one.
+pub(super) const BUMP: &str =
+    ", updated_at = CASE WHEN updated_at >= $2 THEN updated_at + 1 ELSE $2 END";
+
 /// Writes (or revives a cancelled) sign-up row. Returns false when a live one exists: the
 /// conditional `DO UPDATE … WHERE` makes a concurrent double sign-up of one person lose here.
 async fn put_signup(
@@ -58,10 +64,13 @@ pub(super) async fn signup(
         return Ok(SignupOutcome::Already(status));
     }
     if walk_in {
-        let n = sqlx::query("UPDATE activities SET walk_ins = walk_ins + 1 WHERE id = $1")
-            .bind(activity_id)
-            .execute(&mut *c)
-            .await?;
+        let n = sqlx::query(&format!(
+            "UPDATE activities SET walk_ins = walk_ins + 1{BUMP} WHERE id = $1"
+        ))
+        .bind(activity_id)
+        .bind(at)
+        .execute(&mut *c)
+        .await?;
         if n.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
@@ -75,10 +84,12 @@ pub(super) async fn signup(
     }
     // The guarded increment: on PostgreSQL it takes the row lock, so a concurrent sign-up
     // waits, then re-reads `confirmed` and finds the place gone.
-    let placed = sqlx::query(
-        "UPDATE activities SET confirmed = confirmed + 1 WHERE id = $1 AND confirmed < capacity",
-    )
+    let placed = sqlx::query(&format!(
+        "UPDATE activities SET confirmed = confirmed + 1{BUMP} \
+         WHERE id = $1 AND confirmed < capacity"
+    ))
     .bind(activity_id)
+    .bind(at)
     .execute(&mut *c)
     .await?;
     if placed.rows_affected() == 1 {
@@ -90,11 +101,12 @@ pub(super) async fn signup(
             },
         );
     }
-    let queued: Option<(i64, i64)> = sqlx::query_as(
-        "UPDATE activities SET wait_seq = wait_seq + 1, waitlisted = waitlisted + 1 \
-         WHERE id = $1 AND waitlist RETURNING wait_seq, waitlisted",
-    )
+    let queued: Option<(i64, i64)> = sqlx::query_as(&format!(
+        "UPDATE activities SET wait_seq = wait_seq + 1, waitlisted = waitlisted + 1{BUMP} \
+         WHERE id = $1 AND waitlist RETURNING wait_seq, waitlisted"
+    ))
     .bind(activity_id)
+    .bind(at)
     .fetch_optional(&mut *c)
     .await?;
     let Some((seq, position)) = queued else {
@@ -144,15 +156,21 @@ pub(super) async fn cancel(
     .await?;
     let mut promoted = None;
     if was == "waitlisted" {
-        sqlx::query("UPDATE activities SET waitlisted = waitlisted - 1 WHERE id = $1")
-            .bind(activity_id)
-            .execute(&mut *c)
-            .await?;
+        sqlx::query(&format!(
+            "UPDATE activities SET waitlisted = waitlisted - 1{BUMP} WHERE id = $1"
+        ))
+        .bind(activity_id)
+        .bind(at)
+        .execute(&mut *c)
+        .await?;
     } else if was == "confirmed" && walk_in {
-        sqlx::query("UPDATE activities SET walk_ins = walk_ins - 1 WHERE id = $1")
-            .bind(activity_id)
-            .execute(&mut *c)
-            .await?;
+        sqlx::query(&format!(
+            "UPDATE activities SET walk_ins = walk_ins - 1{BUMP} WHERE id = $1"
+        ))
+        .bind(activity_id)
+        .bind(at)
+        .execute(&mut *c)
+        .await?;
     } else if was == "confirmed" {
         let next: Option<(String,)> = sqlx::query_as(
             "SELECT volunteer_id FROM signups WHERE activity_id = $1 AND status = 'waitlisted' \
@@ -173,17 +191,23 @@ pub(super) async fn cancel(
                 .bind(at)
                 .execute(&mut *c)
                 .await?;
-                sqlx::query("UPDATE activities SET waitlisted = waitlisted - 1 WHERE id = $1")
-                    .bind(activity_id)
-                    .execute(&mut *c)
-                    .await?;
+                sqlx::query(&format!(
+                    "UPDATE activities SET waitlisted = waitlisted - 1{BUMP} WHERE id = $1"
+                ))
+                .bind(activity_id)
+                .bind(at)
+                .execute(&mut *c)
+                .await?;
                 promoted = Some(vid);
             }
             None => {
-                sqlx::query("UPDATE activities SET confirmed = confirmed - 1 WHERE id = $1")
-                    .bind(activity_id)
-                    .execute(&mut *c)
-                    .await?;
+                sqlx::query(&format!(
+                    "UPDATE activities SET confirmed = confirmed - 1{BUMP} WHERE id = $1"
+                ))
+                .bind(activity_id)
+                .bind(at)
+                .execute(&mut *c)
+                .await?;
             }
         }
     }

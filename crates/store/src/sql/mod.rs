@@ -5,7 +5,9 @@
 mod activities;
 mod activities_tx;
 mod emergency;
+mod generator_bulk;
 mod generator_load;
+mod name_grams;
 mod notifications;
 mod orgs;
 mod oversight;
@@ -180,6 +182,13 @@ impl Store for Backend {
         q: &VolunteerQuery,
     ) -> StoreResult<(Vec<VolunteerRecord>, i64)> {
         people::search(self.reader(), q).await
+    }
+
+    async fn refill_name_grams(&self) -> StoreResult<u64> {
+        let mut tx = self.begin_write().await?;
+        let rows = name_grams::refill(&mut tx).await?;
+        tx.commit().await?;
+        Ok(rows)
     }
 
     async fn skill_suggestions(

@@ -60,6 +60,7 @@ pub(super) async fn insert_volunteer(tx: &mut Tx, rec: &VolunteerRecord) -> Stor
     qb.push_values(std::iter::once(v), push_volunteer);
     qb.build().execute(&mut **tx).await?;
     super::oversight_agg::inserted(tx, super::oversight_agg::Kind::Volunteer, &[&v.id]).await?;
+    super::name_grams::insert_for(tx, &[v]).await?;
     write_skills(tx, &v.id, &rec.skills).await
 }
 
@@ -86,6 +87,7 @@ pub(super) async fn update_volunteer(tx: &mut Tx, rec: &VolunteerRecord) -> Stor
     let ov =
         super::oversight_agg::Snapshot::take(tx, super::oversight_agg::Kind::Volunteer, &[&v.id])
             .await?;
+    let grams_before = super::name_grams::before(tx, &v.id).await?;
     let done = sqlx::query(
         "UPDATE volunteers SET name = $1, phone = $2, org_id = $3, veteran = $4, branch = $5, \
          enlisted_year = $6, discharged_year = $7, military_rank = $8, party_member = $9, \
@@ -119,6 +121,10 @@ pub(super) async fn update_volunteer(tx: &mut Tx, rec: &VolunteerRecord) -> Stor
         return Err(StoreError::Stale);
     }
     ov.apply(tx).await?;
+    if let Some(was) = &grams_before {
+        // A new name or org: the old grams go, the new ones come, in this transaction.
+        super::name_grams::update_for(tx, was, v).await?;
+    }
     write_skills(tx, &v.id, &rec.skills).await
 }
 
@@ -213,7 +219,44 @@ fn like_escape(s: &str) -> String {
         .replace('_', "\\_")
 }
 
-fn push_filters(qb: &mut QueryBuilder<'_, Db>, q: &VolunteerQuery) {
+/// How a search finds volunteers by name (姓名片段).
+enum NameMatch {
+    /// No name fragment.
+    Any,
+    /// Start from the volunteers holding `gram` (a fragment of 1–2 characters is its own gram,
+    /// a longer one its rarest pair, checked exactly with `exact`).
+    Gram { gram: String, exact: Option<String> },
+    /// Start from the scope (it holds fewer volunteers than the gram) and check each name.
+    Scan(String),
+}
+
+/// `FROM` of a search. From the grams, SQLite is held to the order grams → volunteer → org
+/// with `CROSS JOIN` (without statistics it could start from the orgs of a scope instead).
+fn push_from(qb: &mut QueryBuilder<'_, Db>, how: &NameMatch) {
+    match how {
+        NameMatch::Gram { .. } if super::name_grams::IS_SQLITE => qb.push(
+            " FROM volunteer_name_grams g CROSS JOIN volunteers v ON v.id = g.volunteer_id \
+             CROSS JOIN orgs o ON o.id = v.org_id",
+        ),
+        NameMatch::Gram { .. } => qb.push(
+            " FROM volunteer_name_grams g JOIN volunteers v ON v.id = g.volunteer_id \
+             JOIN orgs o ON o.id = v.org_id",
+        ),
+        _ => qb.push(" FROM volunteers v JOIN orgs o ON o.id = v.org_id"),
+    };
+}
+
+/// ` AND` the name holds `fragment` (case-sensitive, like the grams).
+fn push_contains(qb: &mut QueryBuilder<'_, Db>, fragment: &str) {
+    if super::name_grams::IS_SQLITE {
+        qb.push(" AND instr(v.name, ")
+    } else {
+        qb.push(" AND strpos(v.name, ")
+    };
+    qb.push_bind(fragment.to_owned()).push(") > 0");
+}
+
+fn push_filters(qb: &mut QueryBuilder<'_, Db>, q: &VolunteerQuery, how: &NameMatch) {
     push_scope_filters(
         qb,
         q.within_org_path.as_deref(),
@@ -223,10 +266,15 @@ fn push_filters(qb: &mut QueryBuilder<'_, Db>, q: &VolunteerQuery) {
     if let Some(id) = &q.only_id {
         qb.push(" AND v.id = ").push_bind(id.clone());
     }
-    if let Some(f) = &q.name_fragment {
-        qb.push(" AND v.name LIKE ")
-            .push_bind(format!("%{}%", like_escape(f)))
-            .push(" ESCAPE '\\'");
+    match how {
+        NameMatch::Any => {}
+        NameMatch::Gram { gram, exact } => {
+            qb.push(" AND g.gram = ").push_bind(gram.clone());
+            if let Some(f) = exact {
+                push_contains(qb, f);
+            }
+        }
+        NameMatch::Scan(f) => push_contains(qb, f),
     }
     if let Some(t) = &q.phone_tail {
         qb.push(" AND v.phone LIKE ")
@@ -271,22 +319,147 @@ pub(super) fn push_scope_filters(
     }
 }
 
+/// A page of volunteers and the exact number of matches. With a name fragment the search
+/// starts from the gram table (`name_grams.rs`) unless the scope is the smaller set: a county
+/// admin's common surname reads the county's ≈ 10,000 names rather than a province's 57,000
+/// holders of the character.
 pub(super) async fn search(
     pool: &Pool<Db>,
     q: &VolunteerQuery,
 ) -> StoreResult<(Vec<VolunteerRecord>, i64)> {
-    let mut qb = QueryBuilder::<Db>::new(SELECT_VOLUNTEER);
-    push_filters(&mut qb, q);
+    let mut how = NameMatch::Any;
+    let mut gram_rows = 0;
+    if let Some(fragment) = q.name_fragment.as_deref().filter(|f| !f.is_empty()) {
+        let scope = scope_size(pool, q).await?;
+        // Each gram's rows, counted as far as the choice needs: up to the scope's size, or
+        // all of them when the count is the total (no scope).
+        let cap = scope.map_or(i64::MAX, |n| n.max(1));
+        let mut best: Option<(String, i64)> = None;
+        for gram in super::name_grams::lookup_grams(fragment) {
+            let rows = super::name_grams::count(pool, &gram, cap).await?;
+            if rows == 0 {
+                // Some character or pair of the fragment is in nobody's name.
+                return Ok((Vec::new(), 0));
+            }
+            if best.as_ref().is_none_or(|(_, n)| rows < *n) {
+                best = Some((gram, rows));
+            }
+        }
+        let Some((gram, rows)) = best else {
+            return Ok((Vec::new(), 0));
+        };
+        gram_rows = rows;
+        how = match scope {
+            // A scope no bigger than the gram: read the scope's names.
+            Some(size) if rows >= size => NameMatch::Scan(fragment.to_owned()),
+            _ => NameMatch::Gram {
+                exact: (fragment.chars().count() > 2).then(|| fragment.to_owned()),
+                gram,
+            },
+        };
+    }
+    let only_org_scope = q.within_team_path.is_none()
+        && q.only_id.is_none()
+        && q.skill.is_none()
+        && q.phone_tail.is_none()
+        && q.veteran.is_none()
+        && q.party_member.is_none();
+    if let (NameMatch::Gram { gram, exact: None }, true) = (&how, only_org_scope) {
+        return by_gram_order(pool, q, gram, gram_rows).await;
+    }
+    let mut qb = QueryBuilder::<Db>::new("SELECT v.*, o.path AS org_path, o.name AS org_name");
+    push_from(&mut qb, &how);
+    push_filters(&mut qb, q, &how);
     qb.push(" ORDER BY v.created_at DESC, v.id LIMIT ")
         .push_bind(q.limit)
         .push(" OFFSET ")
         .push_bind(q.offset);
     let rows: Vec<VolunteerRow> = qb.build_query_as().fetch_all(pool).await?;
-    let mut count =
-        QueryBuilder::<Db>::new("SELECT COUNT(*) FROM volunteers v JOIN orgs o ON o.id = v.org_id");
-    push_filters(&mut count, q);
+    let mut count = QueryBuilder::<Db>::new("SELECT COUNT(*)");
+    push_from(&mut count, &how);
+    push_filters(&mut count, q, &how);
     let (total,): (i64,) = count.build_query_as().fetch_one(pool).await?;
     Ok((with_skills(pool, rows).await?, total))
+}
+
+/// A 1–2-character fragment, filtered by nothing but an org subtree: the page comes straight
+/// from the gram's key, which is in the search's order (newest first, then id), and the
+/// total from the gram's rows, so no volunteer row is read but the page's.
+async fn by_gram_order(
+    pool: &Pool<Db>,
+    q: &VolunteerQuery,
+    gram: &str,
+    gram_rows: i64,
+) -> StoreResult<(Vec<VolunteerRecord>, i64)> {
+    let push_in_scope = |qb: &mut QueryBuilder<'_, Db>| {
+        if let Some(p) = &q.within_org_path {
+            qb.push(" AND g.org_id IN (SELECT id FROM orgs WHERE path >= ")
+                .push_bind(p.clone())
+                .push(" AND path < ")
+                .push_bind(path_upper(p))
+                .push(")");
+        }
+    };
+    let join = if super::name_grams::IS_SQLITE {
+        " CROSS JOIN"
+    } else {
+        " JOIN"
+    };
+    let mut qb = QueryBuilder::<Db>::new(
+        "SELECT v.*, o.path AS org_path, o.name AS org_name FROM \
+         (SELECT g.volunteer_id, g.created_at FROM volunteer_name_grams g WHERE g.gram = ",
+    );
+    qb.push_bind(gram.to_owned());
+    push_in_scope(&mut qb);
+    qb.push(" ORDER BY g.created_at DESC, g.volunteer_id LIMIT ")
+        .push_bind(q.limit)
+        .push(" OFFSET ")
+        .push_bind(q.offset)
+        .push(") p")
+        .push(join)
+        .push(" volunteers v ON v.id = p.volunteer_id")
+        .push(join)
+        .push(" orgs o ON o.id = v.org_id ORDER BY p.created_at DESC, p.volunteer_id");
+    let rows: Vec<VolunteerRow> = qb.build_query_as().fetch_all(pool).await?;
+    let total = if q.within_org_path.is_none() {
+        // One row per volunteer holding the fragment: the count is exact.
+        gram_rows
+    } else {
+        let mut count =
+            QueryBuilder::<Db>::new("SELECT COUNT(*) FROM volunteer_name_grams g WHERE g.gram = ");
+        count.push_bind(gram.to_owned());
+        push_in_scope(&mut count);
+        let (n,): (i64,) = count.build_query_as().fetch_one(pool).await?;
+        n
+    };
+    Ok((with_skills(pool, rows).await?, total))
+}
+
+/// About how many volunteers the org subtree or own record of `q` holds, `None` when `q` has
+/// neither. An org subtree's size is the oversight aggregate (`ov_counts`, kept exact by every
+/// write; one key read) summed over genders. It only picks where the search starts, so the
+/// answer is right whatever it says. A unit scope is not sized: its members can only be found
+/// by testing every volunteer, so the grams are read instead.
+async fn scope_size(pool: &Pool<Db>, q: &VolunteerQuery) -> StoreResult<Option<i64>> {
+    if q.only_id.is_some() {
+        return Ok(Some(1));
+    }
+    let Some(path) = &q.within_org_path else {
+        return Ok(None);
+    };
+    let root = path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
+    let (n,): (Option<i64>,) = sqlx::query_as(
+        "SELECT CAST(SUM(n) AS BIGINT) FROM ov_counts WHERE org_id = $1 \
+         AND key >= 'vol.gender.' AND key < 'vol.gender/'",
+    )
+    .bind(root)
+    .fetch_one(pool)
+    .await?;
+    Ok(Some(n.unwrap_or(0)))
 }
 
 pub(super) async fn skill_suggestions(

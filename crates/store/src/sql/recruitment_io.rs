@@ -97,6 +97,7 @@ pub(super) async fn bulk_insert(
         .filter(|v| went_in.contains(v.id.as_str()))
         .collect();
     super::oversight_agg::volunteers_inserted(tx, &new_rows).await?;
+    super::name_grams::insert_for(tx, &new_rows).await?;
     let skills: Vec<(&str, &str)> = rows
         .iter()
         .filter(|r| went_in.contains(r.row.id.as_str()))

@@ -13,7 +13,7 @@ mod list;
 mod new;
 mod open;
 mod projects;
-mod qr;
+pub(crate) mod qr;
 mod verify;
 
 use axum::extract::DefaultBodyLimit;

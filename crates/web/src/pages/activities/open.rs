@@ -2,7 +2,7 @@
 //! left and required skills, a sign-up button each, and their place once signed up
 //! ("已报名" or "候补第 N 位") with a cancel button.
 
-use std::collections::HashMap;
+use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
 use serde::Deserialize;
+use zhiyuan_app::activities::open_view::OtherSignup;
 use zhiyuan_app::activities::signups::NewSignup;
 use zhiyuan_app::activities::views::SignupView;
 use zhiyuan_app::activities::ActivityView;
@@ -37,7 +38,8 @@ pub struct OpenQuery {
 
 /// One open activity with the viewer's place in it, if any.
 pub struct OpenItem {
-    pub a: ActivityView,
+    /// Shared with the in-memory view of open activities (never copied per page).
+    pub a: Arc<ActivityView>,
     pub mine: Option<SignupView>,
     /// A refusal of this activity's sign-up or cancellation, shown beside it.
     pub error: Option<String>,
@@ -67,8 +69,10 @@ pub fn place_label(s: Option<&SignupView>) -> String {
 struct OpenPage {
     chrome: Option<Chrome>,
     items: Vec<OpenItem>,
-    /// Sign-ups in activities no longer open (started, closed), still live.
-    others: Vec<(ActivityView, SignupView)>,
+    /// Live sign-ups in activities still published but no longer open to the volunteer
+    /// (ended and not yet closed, or out of their reach now). Closed and cancelled
+    /// activities' sign-ups are history, shown on /me.
+    others: Vec<OtherSignup>,
     is_volunteer: bool,
 }
 
@@ -77,19 +81,13 @@ async fn load(
     actor: &Actor,
     error: Option<(String, String)>,
 ) -> Result<OpenPage, AppError> {
-    let app = &state.app;
-    let open = app.open_activities(actor).await?;
-    let mut mine: HashMap<String, (ActivityView, SignupView)> = app
-        .my_signups(actor)
-        .await?
+    // The open activities from memory; the volunteer's own sign-ups read exactly.
+    let page = state.app.open_page(actor).await?;
+    let items = page
+        .items
         .into_iter()
-        .filter(|(_, s)| s.status != "cancelled")
-        .map(|(a, s)| (a.id.clone(), (a, s)))
-        .collect();
-    let items = open
-        .into_iter()
-        .map(|a| OpenItem {
-            mine: mine.remove(&a.id).map(|(_, s)| s),
+        .map(|(a, mine)| OpenItem {
+            mine: mine.filter(|s| s.status != "cancelled"),
             error: error
                 .as_ref()
                 .filter(|(id, _)| *id == a.id)
@@ -97,8 +95,7 @@ async fn load(
             a,
         })
         .collect();
-    let mut others: Vec<(ActivityView, SignupView)> = mine.into_values().collect();
-    others.sort_by(|x, y| x.0.starts_at.cmp(&y.0.starts_at));
+    let others = page.others;
     Ok(OpenPage {
         chrome: Chrome::with_flash(actor, None),
         items,

@@ -17,14 +17,49 @@ use crate::AppState;
 /// Seconds between refreshes of the shown code.
 pub const REFRESH_SECS: i64 = 20;
 
+/// The rotating code with its link, as htmx swaps it in (activities and incidents alike).
 #[derive(Template)]
-#[template(path = "checkin_qr_code.html")]
-struct CodeFragment {
-    activity_id: String,
+#[template(path = "qr_code.html")]
+pub(crate) struct CodeFragment {
+    /// Where htmx fetches the next code.
+    refresh_path: String,
     svg: String,
     link: String,
     expires_at: i64,
     refresh_secs: i64,
+}
+
+impl CodeFragment {
+    /// `code_path` is the scan target; the link is made absolute on this site's own address.
+    pub(crate) fn new(
+        state: &AppState,
+        headers: &HeaderMap,
+        refresh_path: String,
+        code_path: &str,
+        expires_at: i64,
+    ) -> Result<CodeFragment, AppError> {
+        let link = format!("{}{}", site_origin(state, headers), code_path);
+        Ok(CodeFragment {
+            refresh_path,
+            svg: qr_svg(&link, 320)?,
+            link,
+            expires_at,
+            refresh_secs: REFRESH_SECS,
+        })
+    }
+}
+
+/// The fragment's answer when no code can be shown: htmx swaps only 2xx answers, so say why
+/// the code stopped with a 200, which also stops the polling.
+pub(crate) fn code_stopped(e: &AppError) -> Response {
+    (
+        StatusCode::OK,
+        Html(format!(
+            "<div id=\"qr-code\" class=\"qr-box\"><p class=\"error\" role=\"alert\">{}</p></div>",
+            super::super::listing::escape_html(&e.message)
+        )),
+    )
+        .into_response()
 }
 
 #[derive(Template)]
@@ -64,14 +99,13 @@ async fn code(
     headers: &HeaderMap,
 ) -> Result<CodeFragment, AppError> {
     let c = state.app.checkin_code(actor, id).await?;
-    let link = format!("{}{}", site_origin(state, headers), c.path);
-    Ok(CodeFragment {
-        activity_id: id.to_owned(),
-        svg: qr_svg(&link, 320)?,
-        link,
-        expires_at: c.expires_at,
-        refresh_secs: REFRESH_SECS,
-    })
+    CodeFragment::new(
+        state,
+        headers,
+        format!("/activities/{id}/qr/code"),
+        &c.path,
+        c.expires_at,
+    )
 }
 
 pub async fn screen(
@@ -109,14 +143,6 @@ pub async fn fragment(
 ) -> Response {
     match code(&state, &actor, &id, &headers).await {
         Ok(f) => render(StatusCode::OK, &f),
-        // htmx swaps only 2xx answers: say why the code stopped, and stop polling.
-        Err(e) => (
-            StatusCode::OK,
-            Html(format!(
-                "<div id=\"qr-code\" class=\"qr-box\"><p class=\"error\" role=\"alert\">{}</p></div>",
-                super::super::listing::escape_html(&e.message)
-            )),
-        )
-            .into_response(),
+        Err(e) => code_stopped(&e),
     }
 }

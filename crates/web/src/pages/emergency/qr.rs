@@ -5,31 +5,17 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use axum::Form;
 use serde::Deserialize;
-use zhiyuan_app::activities::checkin::qr_svg;
 use zhiyuan_app::emergency::IncidentView;
 use zhiyuan_app::{Actor, AppError};
 
-use super::super::activities::site_origin;
-use super::super::listing::escape_html;
+use super::super::activities::qr::{code_stopped, CodeFragment, REFRESH_SECS};
 use super::super::{check_csrf, error_page, render, Chrome};
 use crate::error::status_of;
 use crate::extract::PageActor;
 use crate::AppState;
-
-const REFRESH_SECS: i64 = 20;
-
-#[derive(Template)]
-#[template(path = "emergency_qr_code.html")]
-struct CodeFragment {
-    incident_id: String,
-    svg: String,
-    link: String,
-    expires_at: i64,
-    refresh_secs: i64,
-}
 
 #[derive(Template)]
 #[template(path = "emergency_qr.html")]
@@ -64,14 +50,13 @@ async fn code(
     headers: &HeaderMap,
 ) -> Result<CodeFragment, AppError> {
     let c = state.app.incident_checkin_code(actor, id).await?;
-    let link = format!("{}{}", site_origin(state, headers), c.path);
-    Ok(CodeFragment {
-        incident_id: id.to_owned(),
-        svg: qr_svg(&link, 320)?,
-        link,
-        expires_at: c.expires_at,
-        refresh_secs: REFRESH_SECS,
-    })
+    CodeFragment::new(
+        state,
+        headers,
+        format!("/incidents/{id}/qr/code"),
+        &c.path,
+        c.expires_at,
+    )
 }
 
 pub async fn screen(
@@ -108,14 +93,7 @@ pub async fn fragment(
 ) -> Response {
     match code(&state, &actor, &id, &headers).await {
         Ok(f) => render(StatusCode::OK, &f),
-        Err(e) => (
-            StatusCode::OK,
-            Html(format!(
-                "<div id=\"qr-code\" class=\"qr-box\"><p class=\"error\" role=\"alert\">{}</p></div>",
-                escape_html(&e.message)
-            )),
-        )
-            .into_response(),
+        Err(e) => code_stopped(&e),
     }
 }
 
