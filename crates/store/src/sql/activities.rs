@@ -145,45 +145,16 @@ impl ActivityStore for Backend {
     }
 
     async fn list_activities(&self, q: &ActivityQuery) -> StoreResult<(Vec<ActivityRow>, i64)> {
-        let (olo, ohi) = match &q.within_org_path {
-            Some(p) => (p.clone(), crate::path_upper(p)),
-            None => ("/".to_owned(), crate::path_upper("/")),
-        };
-        let (tlo, thi) = match &q.within_team_path {
-            Some(p) => (p.clone(), crate::path_upper(p)),
-            None => ("/".to_owned(), crate::path_upper("/")),
-        };
-        let filter = "a.org_path >= $1 AND a.org_path < $2 AND a.team_path >= $3 \
-                      AND a.team_path < $4 AND ($5 IS NULL OR a.status = $5) \
-                      AND ($6 IS NULL OR a.ends_at > $6) \
-                      AND ($7 IS NULL OR a.starts_at >= $7) AND ($8 IS NULL OR a.starts_at < $8)";
-        let rows = sqlx::query_as(&format!(
-            "{ACTIVITY_SELECT} WHERE {filter} ORDER BY a.starts_at, a.id LIMIT $9 OFFSET $10"
-        ))
-        .bind(&olo)
-        .bind(&ohi)
-        .bind(&tlo)
-        .bind(&thi)
-        .bind(&q.status)
-        .bind(q.ends_after)
-        .bind(q.starts_from)
-        .bind(q.starts_before)
-        .bind(q.limit)
-        .bind(q.offset)
-        .fetch_all(self.reader())
-        .await?;
-        let (total,): (i64,) =
-            sqlx::query_as(&format!("SELECT COUNT(*) FROM activities a WHERE {filter}"))
-                .bind(&olo)
-                .bind(&ohi)
-                .bind(&tlo)
-                .bind(&thi)
-                .bind(&q.status)
-                .bind(q.ends_after)
-                .bind(q.starts_from)
-                .bind(q.starts_before)
-                .fetch_one(self.reader())
-                .await?;
+        let mut rows = sqlx::QueryBuilder::<Db>::new(ACTIVITY_SELECT);
+        push_activity_filter(&mut rows, q);
+        rows.push(" ORDER BY a.starts_at, a.id LIMIT ")
+            .push_bind(q.limit)
+            .push(" OFFSET ")
+            .push_bind(q.offset);
+        let rows = rows.build_query_as().fetch_all(self.reader()).await?;
+        let mut count = sqlx::QueryBuilder::<Db>::new("SELECT COUNT(*) FROM activities a");
+        push_activity_filter(&mut count, q);
+        let (total,): (i64,) = count.build_query_as().fetch_one(self.reader()).await?;
         Ok((rows, total))
     }
 
@@ -681,5 +652,35 @@ impl ActivityStore for Backend {
                 .fetch_optional(self.reader())
                 .await?,
         )
+    }
+}
+
+/// The WHERE clause of an activity listing, with only the conditions asked for: a no-op
+/// range on an indexed path (`team_path >= '/'`) looked as selective to SQLite's planner as
+/// the county's real org-path range, so it scanned every activity of a province (1.2 s).
+fn push_activity_filter(qb: &mut sqlx::QueryBuilder<'_, Db>, q: &ActivityQuery) {
+    qb.push(" WHERE 1 = 1");
+    for (column, path) in [
+        ("a.org_path", &q.within_org_path),
+        ("a.team_path", &q.within_team_path),
+    ] {
+        if let Some(p) = path {
+            qb.push(format!(" AND {column} >= "))
+                .push_bind(p.clone())
+                .push(format!(" AND {column} < "))
+                .push_bind(crate::path_upper(p));
+        }
+    }
+    if let Some(status) = &q.status {
+        qb.push(" AND a.status = ").push_bind(status.clone());
+    }
+    if let Some(t) = q.ends_after {
+        qb.push(" AND a.ends_at > ").push_bind(t);
+    }
+    if let Some(t) = q.starts_from {
+        qb.push(" AND a.starts_at >= ").push_bind(t);
+    }
+    if let Some(t) = q.starts_before {
+        qb.push(" AND a.starts_at < ").push_bind(t);
     }
 }
