@@ -1,5 +1,6 @@
 //! The generator's bulk-load settings (see `generator_load.rs`): SQLite's load without a
-//! write-ahead log, and PostgreSQL's `COPY` of the two big tables.
+//! write-ahead log, and the two big tables' rows, described once and written as bound
+//! inserts (SQLite) or by `COPY` (PostgreSQL).
 
 use super::{Backend, Db};
 use crate::generator::{LoadActivity, Participant};
@@ -88,6 +89,85 @@ async fn sync_file(path: String) -> StoreResult<()> {
     synced.map_err(|e| crate::StoreError::Db(sqlx::Error::Io(e)))
 }
 
+/// The sign-ups' columns, in the order [`signup_row`] writes them.
+pub(super) const SIGNUP_COLUMNS: &str =
+    "signups (activity_id, volunteer_id, status, seq, walk_in, created_at, updated_at)";
+
+/// The records' columns, in the order [`record_row`] writes them.
+pub(super) const RECORD_COLUMNS: &str = "service_records (id, activity_id, volunteer_id, team_id, \
+     org_path, day, checked_in_at, checked_out_at, minutes_ms, captured, status, eff_in, eff_out, \
+     eff_ms, place, content, recipients, evaluation, person_in_charge, recorder, backfill_reason, \
+     approved_by, approved_at, created_at)";
+
+/// One row's values in column order, written either as bound parameters of a multi-row
+/// insert (SQLite) or as `COPY` text (PostgreSQL): each table's row is described once.
+pub(super) trait RowValues<'a> {
+    fn text(&mut self, v: &'a str) -> &mut Self;
+    fn opt_text(&mut self, v: Option<&'a str>) -> &mut Self;
+    fn int(&mut self, v: i64) -> &mut Self;
+    fn opt_int(&mut self, v: Option<i64>) -> &mut Self;
+    fn flag(&mut self, v: bool) -> &mut Self;
+}
+
+impl<'args> RowValues<'args> for sqlx::query_builder::Separated<'_, 'args, Db, &'static str> {
+    fn text(&mut self, v: &'args str) -> &mut Self {
+        self.push_bind(v)
+    }
+    fn opt_text(&mut self, v: Option<&'args str>) -> &mut Self {
+        self.push_bind(v)
+    }
+    fn int(&mut self, v: i64) -> &mut Self {
+        self.push_bind(v)
+    }
+    fn opt_int(&mut self, v: Option<i64>) -> &mut Self {
+        self.push_bind(v)
+    }
+    fn flag(&mut self, v: bool) -> &mut Self {
+        self.push_bind(v)
+    }
+}
+
+/// The confirmed sign-up a generated record rests on.
+pub(super) fn signup_row<'a, R: RowValues<'a>>(r: &mut R, a: &'a LoadActivity, p: &'a Participant) {
+    r.text(&a.row.id)
+        .text(&p.volunteer_id)
+        .text("confirmed")
+        .int(0)
+        .flag(false)
+        .int(p.signed_up_at)
+        .int(p.signed_up_at);
+}
+
+/// An approved service record as the generator writes it.
+pub(super) fn record_row<'a, R: RowValues<'a>>(r: &mut R, a: &'a LoadActivity, p: &'a Participant) {
+    let c = &a.record;
+    let ms = p.checked_out_at - p.checked_in_at;
+    r.text(&p.record_id)
+        .text(&a.row.id)
+        .text(&p.volunteer_id)
+        .text(&a.row.team_id)
+        .text(&a.row.org_path)
+        .text(&c.day)
+        .int(p.checked_in_at)
+        .int(p.checked_out_at)
+        .int(ms)
+        .text(&c.captured)
+        .text("approved")
+        .int(p.checked_in_at)
+        .int(p.checked_out_at)
+        .int(ms)
+        .text(&c.place)
+        .text(&c.content)
+        .text(&c.recipients)
+        .text(&c.evaluation)
+        .text(&c.person_in_charge)
+        .text(&c.recorder)
+        .opt_text(a.row.backfill_reason.as_deref())
+        .opt_text(c.approved_by.as_deref())
+        .opt_int(c.approved_at)
+        .int(p.checked_out_at);
+}
+
 /// PostgreSQL: the two big tables (19 M sign-ups and 20 M records in a province) by `COPY`.
 pub(super) async fn copy_signups_and_records(
     tx: &mut Tx,
@@ -96,59 +176,16 @@ pub(super) async fn copy_signups_and_records(
 ) -> StoreResult<()> {
     let mut rows = CopyRows::default();
     for (a, p) in signed {
-        rows.text(&a.row.id)
-            .text(&p.volunteer_id)
-            .text("confirmed")
-            .int(0)
-            .raw("f")
-            .int(p.signed_up_at)
-            .last_int(p.signed_up_at);
+        signup_row(&mut rows, a, p);
+        rows.end_row();
     }
-    super::super::copy_in(
-        tx,
-        "COPY signups (activity_id, volunteer_id, status, seq, walk_in, created_at, updated_at) \
-         FROM STDIN",
-        rows.0,
-    )
-    .await?;
+    super::super::copy_in(tx, &format!("COPY {SIGNUP_COLUMNS} FROM STDIN"), rows.0).await?;
     let mut rows = CopyRows::default();
     for (a, p) in pairs {
-        let r = &a.record;
-        let ms = p.checked_out_at - p.checked_in_at;
-        rows.text(&p.record_id)
-            .text(&a.row.id)
-            .text(&p.volunteer_id)
-            .text(&a.row.team_id)
-            .text(&a.row.org_path)
-            .text(&r.day)
-            .int(p.checked_in_at)
-            .int(p.checked_out_at)
-            .int(ms)
-            .text(&r.captured)
-            .text("approved")
-            .int(p.checked_in_at)
-            .int(p.checked_out_at)
-            .int(ms)
-            .text(&r.place)
-            .text(&r.content)
-            .text(&r.recipients)
-            .text(&r.evaluation)
-            .text(&r.person_in_charge)
-            .text(&r.recorder)
-            .opt_text(a.row.backfill_reason.as_deref())
-            .opt_text(r.approved_by.as_deref())
-            .opt_int(r.approved_at)
-            .last_int(p.checked_out_at);
+        record_row(&mut rows, a, p);
+        rows.end_row();
     }
-    super::super::copy_in(
-        tx,
-        "COPY service_records (id, activity_id, volunteer_id, team_id, org_path, day, \
-         checked_in_at, checked_out_at, minutes_ms, captured, status, eff_in, eff_out, eff_ms, \
-         place, content, recipients, evaluation, person_in_charge, recorder, backfill_reason, \
-         approved_by, approved_at, created_at) FROM STDIN",
-        rows.0,
-    )
-    .await
+    super::super::copy_in(tx, &format!("COPY {RECORD_COLUMNS} FROM STDIN"), rows.0).await
 }
 
 /// Rows in `COPY`'s text format: tab between columns, newline after the last, `\N` for
@@ -163,6 +200,15 @@ impl CopyRows {
         self
     }
 
+    /// Ends the row: its last field's tab becomes the line's end.
+    fn end_row(&mut self) {
+        if let Some(tab) = self.0.last_mut() {
+            *tab = b'\n';
+        }
+    }
+}
+
+impl RowValues<'_> for CopyRows {
     fn text(&mut self, s: &str) -> &mut Self {
         for b in s.bytes() {
             match b {
@@ -195,18 +241,14 @@ impl CopyRows {
         }
     }
 
-    /// The row's last column: ends the line instead of the field.
-    fn last_int(&mut self, n: i64) {
-        self.int(n);
-        if let Some(tab) = self.0.last_mut() {
-            *tab = b'\n';
-        }
+    fn flag(&mut self, v: bool) -> &mut Self {
+        self.raw(if v { "t" } else { "f" })
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::CopyRows;
+    use super::{CopyRows, RowValues};
 
     #[test]
     fn copy_rows_escape_what_would_split_a_field_and_mark_nulls() {
@@ -216,8 +258,10 @@ mod tests {
             .text("志愿")
             .opt_int(None)
             .int(-5)
-            .last_int(7);
-        rows.text("").last_int(0);
+            .int(7);
+        rows.end_row();
+        rows.text("").int(0);
+        rows.end_row();
         assert_eq!(
             String::from_utf8(rows.0).unwrap(),
             "a\\tb\\\\c\\nd\\re\t\\N\t志愿\t\\N\t-5\t7\n\t0\n"

@@ -5,6 +5,7 @@
 use async_trait::async_trait;
 use sqlx::QueryBuilder;
 
+use super::generator_bulk::{record_row, signup_row, RECORD_COLUMNS, SIGNUP_COLUMNS};
 use super::{Backend, Db, FOR_UPDATE};
 use crate::generator::{GenStore, LoadActivity, LoadBatch, Participant, SetAsideIndex};
 use crate::StoreResult;
@@ -284,57 +285,14 @@ async fn insert_activities(tx: &mut Tx, acts: &[LoadActivity]) -> StoreResult<()
     if !is_sqlite() {
         return super::generator_bulk::copy_signups_and_records(tx, &signed, &pairs).await;
     }
-    for chunk in signed.chunks(rows_per_statement(6)) {
-        let mut qb = QueryBuilder::<Db>::new(
-            "INSERT INTO signups (activity_id, volunteer_id, status, seq, walk_in, created_at, \
-             updated_at) ",
-        );
-        qb.push_values(chunk, |mut b, (a, p)| {
-            b.push_bind(&a.row.id)
-                .push_bind(&p.volunteer_id)
-                .push("'confirmed'")
-                .push_bind(0_i64)
-                .push_bind(false)
-                .push_bind(p.signed_up_at)
-                .push_bind(p.signed_up_at);
-        });
+    for chunk in signed.chunks(rows_per_statement(7)) {
+        let mut qb = QueryBuilder::<Db>::new(format!("INSERT INTO {SIGNUP_COLUMNS} "));
+        qb.push_values(chunk, |mut b, (a, p)| signup_row(&mut b, a, p));
         qb.build().execute(&mut **tx).await?;
     }
-    for chunk in pairs.chunks(rows_per_statement(23)) {
-        let mut qb = QueryBuilder::<Db>::new(
-            "INSERT INTO service_records (id, activity_id, volunteer_id, team_id, org_path, day, \
-             checked_in_at, checked_out_at, minutes_ms, captured, status, eff_in, eff_out, \
-             eff_ms, place, content, recipients, evaluation, person_in_charge, recorder, \
-             backfill_reason, approved_by, approved_at, created_at) ",
-        );
-        qb.push_values(chunk, |mut b, (a, p)| {
-            let r = &a.record;
-            let ms = p.checked_out_at - p.checked_in_at;
-            b.push_bind(&p.record_id)
-                .push_bind(&a.row.id)
-                .push_bind(&p.volunteer_id)
-                .push_bind(&a.row.team_id)
-                .push_bind(&a.row.org_path)
-                .push_bind(&r.day)
-                .push_bind(p.checked_in_at)
-                .push_bind(p.checked_out_at)
-                .push_bind(ms)
-                .push_bind(&r.captured)
-                .push("'approved'")
-                .push_bind(p.checked_in_at)
-                .push_bind(p.checked_out_at)
-                .push_bind(ms)
-                .push_bind(&r.place)
-                .push_bind(&r.content)
-                .push_bind(&r.recipients)
-                .push_bind(&r.evaluation)
-                .push_bind(&r.person_in_charge)
-                .push_bind(&r.recorder)
-                .push_bind(&a.row.backfill_reason)
-                .push_bind(&r.approved_by)
-                .push_bind(r.approved_at)
-                .push_bind(p.checked_out_at);
-        });
+    for chunk in pairs.chunks(rows_per_statement(24)) {
+        let mut qb = QueryBuilder::<Db>::new(format!("INSERT INTO {RECORD_COLUMNS} "));
+        qb.push_values(chunk, |mut b, (a, p)| record_row(&mut b, a, p));
         qb.build().execute(&mut **tx).await?;
     }
     Ok(())
