@@ -4,13 +4,12 @@
 //! integrity check passes), hold every write acknowledged before the backup began, and open
 //! with `zhiyuan serve`: log in and read.
 
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use tokio::process::Command;
 
 use crate::crash::invariants::Db;
-use crate::crash::load::{build_site, create_activities, start_burst, Job, Ledger};
+use crate::crash::load::{build_site, create_activities, start_burst, Job, Ledger, Tail};
 use crate::harness::database_url;
 use crate::process::{create_root, free_port, http, root_token, start, BIN, KEY};
 
@@ -99,10 +98,15 @@ async fn the_restore_drill_gives_a_consistent_copy_taken_under_write_load() {
         .collect();
     let total = jobs.len();
     let t0 = Instant::now();
-    let (answered, burst) = start_burst(port, &site, jobs, 8, 7);
-    while answered.load(Ordering::SeqCst) < total / 3 {
-        tokio::time::sleep(Duration::from_millis(1)).await;
-    }
+    // The writers go on until the backup is known to be done: the last quarter of the
+    // sign-ups waits for it, however fast or slow the machine and pg_dump are.
+    let (backup_done, gate) = tokio::sync::watch::channel(false);
+    let tail = Tail {
+        held: total / 4,
+        gate,
+    };
+    let (progress, burst) = start_burst(port, &site, jobs, 8, 7, Some(tail));
+    progress.answered_at_least(total / 3).await;
     // 1. Back up while the writers go on.
     let backup_began = t0.elapsed();
     let copy = dir.path().join(if db.starts_with("sqlite:") {
@@ -112,6 +116,7 @@ async fn the_restore_drill_gives_a_consistent_copy_taken_under_write_load() {
     });
     backup(&db, &copy).await;
     let backup_ended = t0.elapsed();
+    backup_done.send(true).unwrap();
     let outcomes = burst.await.unwrap();
     let after = outcomes.iter().filter(|o| o.sent > backup_ended).count();
     assert!(after > 0, "the writers stopped before the backup ended");

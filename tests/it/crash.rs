@@ -10,10 +10,9 @@ pub mod invariants;
 pub mod load;
 mod pg_server;
 
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use load::{create_activities, now_ms, start_burst, Activity, Job, Ledger, Outcome, Site};
+use load::{create_activities, now_ms, start_burst, Activity, Job, Ledger, Outcome, Site, Tail};
 
 use crate::harness::database_url;
 use crate::process::{create_root, free_port, start};
@@ -109,12 +108,22 @@ async fn acknowledged_writes_survive_sigkill_mid_burst_round_after_round() {
         let jobs = round_jobs(port, &site, &ledger, &current, &previous).await;
         // Strike at 30 %, 45 %, 60 %, 75 % of the answers: mid-burst, many requests in flight.
         let kill_at = jobs.len() * (30 + 15 * round as usize) / 100;
-        let (answered, burst) = start_burst(port, &site, jobs, CLIENTS, round + 1);
-        while answered.load(Ordering::SeqCst) < kill_at {
-            tokio::time::sleep(Duration::from_millis(1)).await;
-        }
+        // The last tenth of the burst is held until the kill: there are always requests
+        // after it, however fast this machine answers the rest.
+        let (killed, gate) = tokio::sync::watch::channel(false);
+        let held = jobs.len() / 10;
+        let (progress, burst) = start_burst(
+            port,
+            &site,
+            jobs,
+            CLIENTS,
+            round + 1,
+            Some(Tail { held, gate }),
+        );
+        progress.answered_at_least(kill_at).await;
         server.start_kill().unwrap(); // SIGKILL: no shutdown, no flush
         server.wait().await.unwrap();
+        killed.send(true).unwrap();
         let outcomes = burst.await.unwrap();
         assert!(
             unanswered(&outcomes) > 0,
@@ -171,18 +180,25 @@ async fn the_server_recovers_when_postgresql_restarts_under_load() {
         let jobs = round_jobs(port, &site, &ledger, &current, &previous).await;
         let strike_at = jobs.len() / 3;
         let t0 = Instant::now();
-        let (answered, burst) = start_burst(port, &site, jobs, CLIENTS, round + 11);
+        // In the outage round the last tenth waits for PostgreSQL to be down, and the
+        // server comes back only once those requests are on their way: some requests
+        // always meet the outage.
+        let (went_down, gate) = tokio::sync::watch::channel(false);
+        let held = jobs.len() / 10;
+        let total = jobs.len();
+        let tail = (round == 1).then_some(Tail { held, gate });
+        let (progress, burst) = start_burst(port, &site, jobs, CLIENTS, round + 11, tail);
         if round != 1 {
             let outcomes = burst.await.unwrap();
             ledger.file(&outcomes, &[409]);
             assert_eq!(ledger.unanswered, 0, "round {round}");
         } else {
-            while answered.load(Ordering::SeqCst) < strike_at {
-                tokio::time::sleep(Duration::from_millis(1)).await;
-            }
+            progress.answered_at_least(strike_at).await;
             let down = t0.elapsed();
             pg.stop_immediate().await;
-            tokio::time::sleep(Duration::from_secs(2)).await;
+            went_down.send(true).unwrap();
+            // One held request on its way (it can only have left after the stop).
+            progress.sent_at_least(total - held + 1).await;
             pg.start().await;
             let up = t0.elapsed();
             let outcomes = burst.await.unwrap();

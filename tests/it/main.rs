@@ -11,6 +11,7 @@ mod emergency;
 mod forms;
 mod generator;
 mod harness;
+mod hostile;
 mod name_search;
 mod notifications;
 mod orgs;

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use zhiyuan_domain::{Role, Scope};
+use zhiyuan_domain::{username, Role, Scope};
 use zhiyuan_store::{SessionRow, Store, UserRow};
 
 use crate::coalesce::{Coalescer, Loaded};
@@ -19,23 +19,27 @@ use crate::{clock, new_id, Actor, App};
 /// Failed logins allowed per account, and per client address, within the window.
 const MAX_FAILURES_PER_ACCOUNT: u32 = 5;
 const MAX_FAILURES_PER_ADDRESS: u32 = 20;
+/// Anonymous submissions (applications, and later residents' requests) per client address
+/// within the window: a recruitment day at a station shares one address, so this is high
+/// enough for a queue of applicants and low enough to make walking through ID numbers slow.
+const MAX_PUBLIC_SUBMISSIONS_PER_ADDRESS: u32 = 30;
 const WINDOW_MS: i64 = 15 * 60 * 1000;
 
-/// Counts failed logins per account and per address; a success clears the account's count.
-/// In memory: a restart forgives, which is fine for throttling guessers.
+/// Counts events per key (failed logins per account or address, anonymous submissions per
+/// address) within a window. In memory: a restart forgives, which is fine for throttling.
 #[derive(Default)]
-pub struct LoginThrottle {
-    failures: Mutex<HashMap<String, (u32, i64)>>,
+pub struct Throttle {
+    counts: Mutex<HashMap<String, (u32, i64)>>,
 }
 
-impl LoginThrottle {
+impl Throttle {
     fn blocked(&self, key: &str, limit: u32, now: i64) -> bool {
-        let map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let map = self.counts.lock().unwrap_or_else(|e| e.into_inner());
         matches!(map.get(key), Some((n, since)) if *n >= limit && now - since < WINDOW_MS)
     }
 
-    fn fail(&self, key: &str, now: i64) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+    fn count(&self, key: &str, now: i64) {
+        let mut map = self.counts.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() > 100_000 {
             map.retain(|_, (_, since)| now - *since < WINDOW_MS);
         }
@@ -47,7 +51,7 @@ impl LoginThrottle {
     }
 
     fn clear(&self, key: &str) {
-        self.failures
+        self.counts
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(key);
@@ -172,24 +176,32 @@ pub fn check_password_strength(password: &str) -> AppResult<()> {
     Ok(())
 }
 
-pub fn check_username(username: &str) -> AppResult<String> {
-    let u = username.trim();
-    let ok = (3..=40).contains(&u.chars().count())
-        && u.chars().all(|c| c.is_alphanumeric() || "_-.@".contains(c));
-    if !ok {
-        return Err(AppError::invalid(
-            "username",
-            "username_invalid",
-            "用户名须为 3 到 40 个字母、数字或 _ - . @",
-        ));
+/// A new login name in its one spelling (NFKC), refused when it mixes scripts or looks like
+/// an existing account's name (`rооt` beside `root`).
+pub(crate) async fn check_new_username(store: &dyn Store, raw: &str) -> AppResult<String> {
+    let username = username::parse_username(raw)?;
+    if let Some(existing) = store
+        .username_lookalike(&username::username_key(&username))
+        .await?
+    {
+        let message = if existing == username {
+            "用户名已被使用".to_owned()
+        } else {
+            format!("用户名与已有用户名“{existing}”看起来相同，请换一个")
+        };
+        return Err(AppError::conflict("duplicate_username", message).with_field("username"));
     }
-    Ok(u.to_owned())
+    Ok(username)
 }
+
+/// How many accounts one login box entry may try (people sharing a phone number).
+const MAX_LOGIN_CANDIDATES: i64 = 5;
 
 impl App {
     pub async fn login(&self, input: &LoginInput, client_addr: &str) -> AppResult<LoginOutput> {
         let now = clock::now_ms();
-        let account_key = format!("u:{}", input.username.trim());
+        let login = username::normalize_login(&input.username);
+        let account_key = format!("u:{login}");
         let address_key = format!("a:{client_addr}");
         if self
             .throttle
@@ -204,31 +216,22 @@ impl App {
                 "登录失败次数过多，请 15 分钟后再试",
             ));
         }
-        let user = self
+        let candidates: Vec<UserRow> = self
             .store
-            .get_user_by_username(input.username.trim())
-            .await?;
-        let password = input.password.clone();
-        let stored = user
-            .as_ref()
+            .users_for_login(&login, MAX_LOGIN_CANDIDATES)
+            .await?
+            .into_iter()
             .filter(|u| !u.disabled)
-            .map(|u| u.password_hash.clone())
-            .unwrap_or_else(|| dummy_password_hash().to_owned());
-        // argon2 is deliberately slow: keep it off the async workers.
-        let ok = tokio::task::spawn_blocking(move || verify_password(&password, &stored))
-            .await
-            .unwrap_or(false);
-        let user = match user {
-            Some(u) if ok && !u.disabled => u,
-            _ => {
-                self.throttle.fail(&account_key, now);
-                self.throttle.fail(&address_key, now);
-                return Err(AppError::new(
-                    ErrorKind::Unauthorized,
-                    "bad_credentials",
-                    "用户名或密码错误",
-                ));
-            }
+            .collect();
+        let user = self.first_matching(candidates, &input.password).await;
+        let Some(user) = user else {
+            self.throttle.count(&account_key, now);
+            self.throttle.count(&address_key, now);
+            return Err(AppError::new(
+                ErrorKind::Unauthorized,
+                "bad_credentials",
+                "用户名或密码错误",
+            ));
         };
         self.throttle.clear(&account_key);
         let token = random_token();
@@ -247,6 +250,50 @@ impl App {
             user: UserView::from(&user),
             csrf_token,
         })
+    }
+
+    /// Counts one anonymous submission from `client_addr`, or refuses it when the address
+    /// has sent too many in the window.
+    pub(crate) fn throttle_public_submission(&self, client_addr: &str) -> AppResult<()> {
+        let key = format!("p:{client_addr}");
+        let now = clock::now_ms();
+        if self
+            .throttle
+            .blocked(&key, MAX_PUBLIC_SUBMISSIONS_PER_ADDRESS, now)
+        {
+            return Err(AppError::new(
+                ErrorKind::TooManyRequests,
+                "too_many_submissions",
+                "提交过于频繁，请 15 分钟后再试，或到服务站现场办理",
+            ));
+        }
+        self.throttle.count(&key, now);
+        Ok(())
+    }
+
+    /// The first account whose password matches; with none, one dummy verification so an
+    /// unknown name costs the same time as a wrong password.
+    async fn first_matching(&self, candidates: Vec<UserRow>, password: &str) -> Option<UserRow> {
+        if candidates.is_empty() {
+            let password = password.to_owned();
+            let _ = tokio::task::spawn_blocking(move || {
+                verify_password(&password, dummy_password_hash())
+            })
+            .await;
+            return None;
+        }
+        for user in candidates {
+            let password = password.to_owned();
+            let stored = user.password_hash.clone();
+            // argon2 is deliberately slow: keep it off the async workers.
+            let ok = tokio::task::spawn_blocking(move || verify_password(&password, &stored))
+                .await
+                .unwrap_or(false);
+            if ok {
+                return Some(user);
+            }
+        }
+        None
     }
 
     pub async fn logout(&self, token: &str) -> AppResult<()> {
@@ -325,13 +372,8 @@ impl App {
 
     /// `zhiyuan admin create`: a super-administrator whose scope is everything.
     pub async fn create_super_admin(&self, username: &str, password: &str) -> AppResult<UserView> {
-        let username = check_username(username)?;
+        let username = check_new_username(self.store.as_ref(), username).await?;
         check_password_strength(password)?;
-        if self.store.get_user_by_username(&username).await?.is_some() {
-            return Err(
-                AppError::conflict("duplicate_username", "用户名已被使用").with_field("username")
-            );
-        }
         let password = password.to_owned();
         let hash = tokio::task::spawn_blocking(move || hash_password(&password))
             .await
@@ -348,6 +390,7 @@ impl App {
             scope_org_path: "/".to_owned(),
             disabled: false,
             created_at: clock::now_ms(),
+            person_name: None,
         };
         let system = Actor::system("命令行");
         let audit = self.audit_entry(

@@ -283,6 +283,7 @@ impl Loader<'_> {
                 "县级管理员",
                 NewUser {
                     org_id: Some(banner.to_owned()),
+                    name: Some("包志刚".to_owned()),
                     ..account("county", "admin")
                 },
                 "奈曼旗全旗（县级管理员）".to_owned(),
@@ -291,6 +292,7 @@ impl Loader<'_> {
                 "乡镇管理员",
                 NewUser {
                     org_id: Some(seat_town.org_id.clone()),
+                    name: Some("白玉兰".to_owned()),
                     ..account("township", "admin")
                 },
                 format!("{}及所辖村、社区（乡镇管理员）", seat_town.name),
@@ -299,6 +301,7 @@ impl Loader<'_> {
                 "队长",
                 NewUser {
                     team_id: Some(county.id.clone()),
+                    name: Some("乌力吉".to_owned()),
                     ..account("leader", "team_leader")
                 },
                 "奈曼旗退役军人志愿服务队及其三个分队（队长）".to_owned(),

@@ -31,6 +31,60 @@ pub struct AppError {
     pub code: String,
     pub message: String,
     pub field: Option<String>,
+    /// Every field at fault when a form broke several rules at once (API.md's `fields`);
+    /// empty when only one thing is wrong. The first is also `code`/`message`/`field`.
+    pub fields: Vec<FieldProblem>,
+}
+
+/// One field's fault in an answer naming several.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FieldProblem {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+/// Collects every fault of a form so one answer names them all, instead of one per submit.
+#[derive(Debug, Default)]
+pub struct Problems(Vec<AppError>);
+
+impl Problems {
+    /// The value when `r` is fine; otherwise keeps the fault and gives `None`.
+    pub fn check<T, E: Into<AppError>>(&mut self, r: Result<T, E>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.0.push(e.into());
+                None
+            }
+        }
+    }
+
+    pub fn push(&mut self, e: AppError) {
+        self.0.push(e);
+    }
+
+    /// `Ok` when nothing was wrong; else one error carrying every fault.
+    pub fn finish(self) -> AppResult<()> {
+        let mut all = self.0.into_iter();
+        let Some(mut first) = all.next() else {
+            return Ok(());
+        };
+        let rest: Vec<AppError> = all.collect();
+        if !rest.is_empty() {
+            first.fields = std::iter::once(&first)
+                .chain(rest.iter())
+                .filter_map(|e| {
+                    Some(FieldProblem {
+                        field: e.field.clone()?,
+                        code: e.code.clone(),
+                        message: e.message.clone(),
+                    })
+                })
+                .collect();
+        }
+        Err(first)
+    }
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -42,6 +96,7 @@ impl AppError {
             code: code.to_owned(),
             message: message.into(),
             field: None,
+            fields: Vec::new(),
         }
     }
 

@@ -44,7 +44,7 @@ pub struct App {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) secrets: crypto::Secrets,
     pub(crate) config: AppConfig,
-    pub(crate) throttle: Arc<auth::LoginThrottle>,
+    pub(crate) throttle: Arc<auth::Throttle>,
     /// Recently authenticated sessions (a few seconds; logout forgets at once).
     pub(crate) sessions: Arc<auth::SessionCache>,
     /// The single writer of sign-ups on SQLite (group commit).
@@ -60,7 +60,7 @@ impl App {
             store,
             secrets,
             config,
-            throttle: Arc::new(auth::LoginThrottle::default()),
+            throttle: Arc::new(auth::Throttle::default()),
             sessions: Arc::default(),
             signup_batcher: Arc::default(),
             emergency: Arc::default(),

@@ -2,10 +2,10 @@
 
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
-use zhiyuan_domain::{Role, Scope};
+use zhiyuan_domain::{PersonName, Role, Scope};
 use zhiyuan_store::{StoreError, UserRow};
 
-use crate::auth::{check_password_strength, check_username, hash_password_blocking};
+use crate::auth::{check_new_username, check_password_strength, hash_password_blocking};
 use crate::error::{AppError, AppResult};
 use crate::views::{AuditView, Page, UserView};
 use crate::{clock, new_id, page_window, snapshot, Actor, App};
@@ -20,6 +20,9 @@ pub struct NewUser {
     pub org_id: Option<String>,
     pub team_id: Option<String>,
     pub volunteer_id: Option<String>,
+    /// The person who will use an admin or officer account (姓名), shown beside the login
+    /// name in the audit log; a volunteer's account shows the volunteer's name.
+    pub name: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, IntoParams)]
@@ -41,9 +44,13 @@ impl App {
     /// Creates an account whose scope lies within the creator's.
     pub async fn create_user(&self, actor: &Actor, input: &NewUser) -> AppResult<UserView> {
         actor.require_admin()?;
-        let username = check_username(&input.username)?;
+        let username = check_new_username(self.store.as_ref(), &input.username).await?;
         check_password_strength(&input.password)?;
         let role = Role::parse(input.role.trim())?;
+        let person_name = match input.name.as_deref().map(str::trim) {
+            Some(n) if !n.is_empty() => Some(PersonName::parse(n)?.as_str().to_owned()),
+            _ => None,
+        };
         let mut user = UserRow {
             id: new_id(),
             username,
@@ -56,6 +63,7 @@ impl App {
             scope_org_path: String::new(),
             disabled: false,
             created_at: clock::now_ms(),
+            person_name,
         };
         match role {
             Role::Admin => {

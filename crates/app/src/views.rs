@@ -293,6 +293,9 @@ pub struct UserView {
     pub team_id: Option<String>,
     pub volunteer_id: Option<String>,
     pub created_at: String,
+    /// The person behind an admin or officer account, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub person_name: Option<String>,
 }
 
 impl From<&UserRow> for UserView {
@@ -313,6 +316,7 @@ impl From<&UserRow> for UserView {
             team_id: u.team_id.clone(),
             volunteer_id: u.volunteer_id.clone(),
             created_at: clock::rfc3339(u.created_at),
+            person_name: u.person_name.clone(),
         }
     }
 }
@@ -321,7 +325,11 @@ impl From<&UserRow> for UserView {
 pub struct AuditView {
     pub id: i64,
     pub at: String,
+    /// The login name the actor used at the time.
     pub actor_name: String,
+    /// The actor's person name (the account's, or its volunteer's), when known: a look-alike
+    /// login name can't pass for someone else beside it.
+    pub actor_person: Option<String>,
     pub action: String,
     pub subject_type: String,
     pub subject_id: String,
@@ -331,6 +339,18 @@ pub struct AuditView {
     pub after: Option<serde_json::Value>,
 }
 
+impl AuditView {
+    /// How pages name the actor: the person with the login name beside it, `张三（zhangsan）`.
+    pub fn actor_label(&self) -> String {
+        match &self.actor_person {
+            Some(person) if person != &self.actor_name => {
+                format!("{person}（{}）", self.actor_name)
+            }
+            _ => self.actor_name.clone(),
+        }
+    }
+}
+
 impl From<&AuditRow> for AuditView {
     fn from(a: &AuditRow) -> Self {
         let parse = |s: &Option<String>| s.as_deref().and_then(|s| serde_json::from_str(s).ok());
@@ -338,6 +358,7 @@ impl From<&AuditRow> for AuditView {
             id: a.id,
             at: clock::rfc3339(a.at),
             actor_name: a.actor_name.clone(),
+            actor_person: a.actor_person.clone(),
             action: a.action.clone(),
             subject_type: a.subject_type.clone(),
             subject_id: a.subject_id.clone(),

@@ -10,7 +10,7 @@ use zhiyuan_domain::{
 };
 use zhiyuan_store::{StoreError, VolunteerQuery, VolunteerRecord, VolunteerRow};
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Problems};
 use crate::views::{AuditView, GeoView, Page, VolunteerView};
 use crate::{clock, new_id, page_window, snapshot, Actor, App};
 
@@ -102,6 +102,78 @@ fn geo(home: &GeoView) -> AppResult<GeoPoint> {
     Ok(GeoPoint::new(home.lat, home.lon)?)
 }
 
+/// A registration form's values once every field is known good.
+struct NewVolunteerChecked {
+    name: PersonName,
+    id_number: IdNumber,
+    phone: Phone,
+    skills: Skills,
+    health: Health,
+    home: Option<GeoPoint>,
+    consent_location: bool,
+    veteran: VeteranDetails,
+}
+
+/// Every fault of a registration form at once (API.md's `fields`).
+fn check_new_volunteer(
+    input: &NewVolunteer,
+    today: chrono::NaiveDate,
+) -> AppResult<NewVolunteerChecked> {
+    let mut p = Problems::default();
+    let name = p.check(PersonName::parse(&input.name));
+    let id_number = p.check(IdNumber::parse_on(&input.id_number, today));
+    let phone = p.check(Phone::parse(&input.phone));
+    if let Some(id) = &id_number {
+        p.check(check_age(id, today, input.guardian_consent));
+    }
+    let skills = p.check(Skills::parse_list(&input.skills));
+    let health = match non_empty(input.health.as_deref()) {
+        Some(h) => p.check(Health::parse(h)),
+        None => Some(Health::Good),
+    };
+    let home = p.check(input.home.as_ref().map(geo).transpose());
+    // A home position is personal location data: it needs its own consent (R-LAW-5).
+    // Sent without the flag, sending it is taken as that consent.
+    let has_home = matches!(home, Some(Some(_)));
+    let consent_location = input.consent_location.unwrap_or(has_home);
+    if has_home && !consent_location {
+        p.push(AppError::invalid(
+            "consent_location",
+            "location_consent_required",
+            "记录住址位置须经本人单独同意",
+        ));
+    }
+    let veteran = p.check(VeteranDetails::parse(
+        input.branch.as_deref(),
+        input.enlisted_year,
+        input.discharged_year,
+        input.military_rank.as_deref(),
+        today.year(),
+    ));
+    p.finish()?;
+    match (name, id_number, phone, skills, health, home, veteran) {
+        (
+            Some(name),
+            Some(id_number),
+            Some(phone),
+            Some(skills),
+            Some(health),
+            Some(home),
+            Some(veteran),
+        ) => Ok(NewVolunteerChecked {
+            name,
+            id_number,
+            phone,
+            skills,
+            health,
+            home,
+            consent_location,
+            veteran,
+        }),
+        _ => Err(AppError::internal()),
+    }
+}
+
 impl App {
     pub async fn register_volunteer(
         &self,
@@ -110,36 +182,19 @@ impl App {
     ) -> AppResult<VolunteerView> {
         actor.require_admin()?;
         let today = clock::today();
-        let name = PersonName::parse(&input.name)?;
-        let id_number = IdNumber::parse_on(&input.id_number, today)?;
-        let phone = Phone::parse(&input.phone)?;
         let org = self
             .writable_org(actor, input.org_id.trim(), "org_id")
             .await?;
-        check_age(&id_number, today, input.guardian_consent)?;
-        let skills = Skills::parse_list(&input.skills)?;
-        let health = match non_empty(input.health.as_deref()) {
-            Some(h) => Health::parse(h)?,
-            None => Health::Good,
-        };
-        let home = input.home.as_ref().map(geo).transpose()?;
-        // A home position is personal location data: it needs its own consent (R-LAW-5).
-        // Sent without the flag, sending it is taken as that consent.
-        let consent_location = input.consent_location.unwrap_or(home.is_some());
-        if home.is_some() && !consent_location {
-            return Err(AppError::invalid(
-                "consent_location",
-                "location_consent_required",
-                "记录住址位置须经本人单独同意",
-            ));
-        }
-        let veteran = VeteranDetails::parse(
-            input.branch.as_deref(),
-            input.enlisted_year,
-            input.discharged_year,
-            input.military_rank.as_deref(),
-            today.year(),
-        )?;
+        let NewVolunteerChecked {
+            name,
+            id_number,
+            phone,
+            skills,
+            health,
+            home,
+            consent_location,
+            veteran,
+        } = check_new_volunteer(input, today)?;
         let id_hash = self.secrets.hash_id(id_number.as_str());
         let now = clock::now_ms();
         let mut record = VolunteerRecord {

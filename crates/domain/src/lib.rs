@@ -43,6 +43,7 @@ pub mod phone;
 pub mod recruitment;
 pub mod scope;
 pub mod team;
+pub mod username;
 pub mod volunteer;
 
 pub use error::DomainError;

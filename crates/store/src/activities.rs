@@ -391,6 +391,8 @@ pub trait ActivityStore: Send + Sync {
 
     async fn insert_certificate(&self, c: &CertificateRow, audit: &NewAudit) -> StoreResult<()>;
     async fn get_certificate(&self, code: &str) -> StoreResult<Option<CertificateRow>>;
+    /// By the number printed on the paper (`ZYZM-2026-…`).
+    async fn certificate_by_number(&self, number: &str) -> StoreResult<Option<CertificateRow>>;
     async fn certificates_of(&self, volunteer_id: &str) -> StoreResult<Vec<CertificateRow>>;
     async fn revoke_certificate(
         &self,

@@ -144,6 +144,10 @@ pub struct UserRow {
     pub scope_org_path: String,
     pub disabled: bool,
     pub created_at: i64,
+    /// The person behind an admin or officer account (a volunteer's account shows the
+    /// volunteer's name instead).
+    #[sqlx(default)]
+    pub person_name: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
@@ -168,6 +172,10 @@ pub struct AuditRow {
     pub org_path: String,
     pub before_json: Option<String>,
     pub after_json: Option<String>,
+    /// The actor's person name now (the account's, or its volunteer's), beside `actor_name`,
+    /// the login name recorded at the time.
+    #[sqlx(default)]
+    pub actor_person: Option<String>,
 }
 
 /// The audit entry a write carries; stored in the same transaction as the write.
@@ -329,6 +337,14 @@ pub trait Store:
     async fn insert_user(&self, user: &UserRow, audit: Option<&NewAudit>) -> StoreResult<()>;
     async fn get_user(&self, id: &str) -> StoreResult<Option<UserRow>>;
     async fn get_user_by_username(&self, username: &str) -> StoreResult<Option<UserRow>>;
+    /// The accounts a login box entry may name, best match first: the login name itself, else
+    /// the accounts of volunteers with that volunteer number, registration number or mobile
+    /// number (several volunteers may share a phone). At most `limit`.
+    async fn users_for_login(&self, login: &str, limit: i64) -> StoreResult<Vec<UserRow>>;
+    /// An existing login name that looks like one with this key (`domain::username_key`).
+    async fn username_lookalike(&self, login_key: &str) -> StoreResult<Option<String>>;
+    /// Gives accounts from before migration 0012 their look-alike key; returns how many.
+    async fn fill_login_keys(&self) -> StoreResult<u64>;
     async fn users_in_org_subtree(&self, org_path: &str, limit: i64) -> StoreResult<Vec<UserRow>>;
     async fn count_users(&self) -> StoreResult<i64>;
     async fn insert_session(&self, s: &SessionRow) -> StoreResult<()>;
@@ -354,15 +370,18 @@ pub trait Store:
 
 /// Opens the store named by `url` (`sqlite://PATH` or `postgres://…`) and applies migrations.
 pub async fn connect(url: &str) -> StoreResult<Arc<dyn Store>> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(PgStore::connect(url).await?))
-    } else if url.starts_with("sqlite:") {
-        Ok(Arc::new(SqliteStore::connect(url).await?))
-    } else {
-        Err(StoreError::Unsupported(format!(
-            "database URL must start with sqlite:// or postgres://, got {url}"
-        )))
-    }
+    let store: Arc<dyn Store> =
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Arc::new(PgStore::connect(url).await?)
+        } else if url.starts_with("sqlite:") {
+            Arc::new(SqliteStore::connect(url).await?)
+        } else {
+            return Err(StoreError::Unsupported(format!(
+                "database URL must start with sqlite:// or postgres://, got {url}"
+            )));
+        };
+    store.fill_login_keys().await?;
+    Ok(store)
 }
 
 /// The upper bound of a path range: every path starting with `prefix` (which ends in '/')

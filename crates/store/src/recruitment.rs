@@ -323,6 +323,12 @@ pub trait RecruitmentStore: Send + Sync {
     async fn get_import_job(&self, id: &str) -> StoreResult<Option<ImportJobRow>>;
     /// Which of the given ID hashes are already registered.
     async fn existing_id_hashes(&self, hashes: &[String]) -> StoreResult<Vec<String>>;
+    /// Open (pending or returned) applications with any of the given ID hashes, as
+    /// (id_hash, application id): the duplicates a reviewer is warned of.
+    async fn open_applications_by_hash(
+        &self,
+        hashes: &[String],
+    ) -> StoreResult<Vec<(String, String)>>;
     /// Inserts many volunteers in one transaction (multi-row INSERTs); a row whose ID hash
     /// or number is taken meanwhile is skipped. The audit entries of the inserted rows and
     /// `job` (progress) are written in the same transaction. Returns the inserted ids.

@@ -37,9 +37,20 @@ pub struct ErrorDetail {
     pub code: String,
     /// A zh-CN message for people.
     pub message: String,
-    /// The field at fault, when one is.
+    /// The field at fault, when one is (the first, when several are).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Every field at fault, when several are: a form shows them all after one submit.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldErrorDetail>,
+}
+
+/// One field's fault in an answer naming several.
+#[derive(Serialize, ToSchema)]
+pub struct FieldErrorDetail {
+    pub field: String,
+    pub code: String,
+    pub message: String,
 }
 
 pub fn status_of(kind: ErrorKind) -> StatusCode {
@@ -61,6 +72,15 @@ pub fn error_response(status: StatusCode, e: AppError) -> Response {
             code: e.code,
             message: e.message,
             field: e.field,
+            fields: e
+                .fields
+                .into_iter()
+                .map(|f| FieldErrorDetail {
+                    field: f.field,
+                    code: f.code,
+                    message: f.message,
+                })
+                .collect(),
         },
     };
     (status, Json(body)).into_response()

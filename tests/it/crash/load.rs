@@ -142,37 +142,101 @@ pub async fn create_activities(
     out
 }
 
-/// Sends every job from `clients` concurrent tasks, in a fixed shuffled order. `answered`
-/// counts answers as they come, so the caller can strike in the middle.
+/// How far a burst has got: requests sent and answered, with a way to wait for a count
+/// without polling (`reached`), so a test strikes exactly when it means to.
+#[derive(Default)]
+pub struct Progress {
+    sent: AtomicUsize,
+    answered: AtomicUsize,
+    ended: std::sync::atomic::AtomicBool,
+    changed: tokio::sync::Notify,
+}
+
+impl Progress {
+    /// Returns once at least `n` requests have been answered (or the burst has ended).
+    pub async fn answered_at_least(&self, n: usize) {
+        self.wait(|p| p.answered.load(Ordering::SeqCst) >= n).await
+    }
+
+    /// Returns once at least `n` requests have been sent.
+    pub async fn sent_at_least(&self, n: usize) {
+        self.wait(|p| p.sent.load(Ordering::SeqCst) >= n).await
+    }
+
+    async fn wait(&self, done: impl Fn(&Self) -> bool) {
+        loop {
+            let notified = self.changed.notified();
+            if done(self) || self.ended.load(Ordering::SeqCst) {
+                return;
+            }
+            notified.await;
+        }
+    }
+
+    fn bump(&self, counter: &AtomicUsize) {
+        counter.fetch_add(1, Ordering::SeqCst);
+        self.changed.notify_waiters();
+    }
+}
+
+/// The last `held` jobs of a burst wait until the test opens the gate: writes that are
+/// certain to come after some event (a backup ended, a server was killed), whatever the
+/// machine's speed.
+pub struct Tail {
+    pub held: usize,
+    pub gate: tokio::sync::watch::Receiver<bool>,
+}
+
+/// Sends every job from `clients` concurrent tasks, in a fixed shuffled order. The
+/// `Progress` counts sends and answers as they come, so the caller can strike in the middle.
 pub fn start_burst(
     port: u16,
     site: &Site,
     mut jobs: Vec<Job>,
     clients: usize,
     seed: u64,
-) -> (Arc<AtomicUsize>, tokio::task::JoinHandle<Vec<Outcome>>) {
+    tail: Option<Tail>,
+) -> (Arc<Progress>, tokio::task::JoinHandle<Vec<Outcome>>) {
     shuffle(&mut jobs, seed);
     let queue = Arc::new(std::sync::Mutex::new(
         jobs.into_iter().rev().collect::<Vec<_>>(),
     ));
-    let answered = Arc::new(AtomicUsize::new(0));
+    let progress = Arc::new(Progress::default());
     let (root, officer) = (site.root.clone(), site.officer.clone());
-    let count = answered.clone();
+    let count = progress.clone();
     let all = tokio::spawn(async move {
         let started = Instant::now();
         let tasks: Vec<_> = (0..clients)
             .map(|_| {
                 let (queue, count) = (queue.clone(), count.clone());
                 let (root, officer) = (root.clone(), officer.clone());
+                let mut tail = tail.as_ref().map(|t| (t.held, t.gate.clone()));
                 tokio::spawn(async move {
                     let mut done = Vec::new();
                     loop {
-                        let Some(job) = queue.lock().expect("queue").pop() else {
-                            return done;
+                        let job = {
+                            let mut q = queue.lock().expect("queue");
+                            match &tail {
+                                Some((held, gate)) if q.len() <= *held && !*gate.borrow() => None,
+                                _ => Some(q.pop()),
+                            }
+                        };
+                        let job = match job {
+                            Some(Some(job)) => job,
+                            Some(None) => return done,
+                            None => {
+                                if let Some((_, gate)) = tail.as_mut() {
+                                    // A closed channel counts as open: never hang a test.
+                                    let _ = gate.wait_for(|open| *open).await;
+                                }
+                                tail = None;
+                                continue;
+                            }
                         };
                         let sent = started.elapsed();
+                        count.bump(&count.sent);
                         let answer = send_job(port, &root, &officer, &job).await;
-                        count.fetch_add(1, Ordering::SeqCst);
+                        count.bump(&count.answered);
                         done.push(Outcome {
                             job,
                             answer,
@@ -187,9 +251,11 @@ pub fn start_burst(
         for t in tasks {
             outcomes.extend(t.await.expect("client task"));
         }
+        count.ended.store(true, Ordering::SeqCst);
+        count.changed.notify_waiters();
         outcomes
     });
-    (answered, all)
+    (progress, all)
 }
 
 async fn send_job(port: u16, root: &str, officer: &str, job: &Job) -> Answer {

@@ -227,33 +227,101 @@ async fn three_levels_review_bottom_up_with_a_return_loop_then_admit() {
             "admit"
         ]
     );
-    // The same person can't apply again, and a closed application can't be reviewed again.
-    t.call(
-        axum::http::Method::POST,
+    // The same person can't be entered again by an admin; anonymously the answer must not
+    // tell that the number is registered (issue 17), so it is taken like any application and
+    // the reviewer is warned; admitting it is still refused.
+    t.post(
         "/api/v1/applications",
-        None,
-        Some(application(&tr.team, 7)),
+        &tr.village_admin,
+        application(&tr.team, 7),
     )
     .await
     .expect_error(409, "duplicate_id_number", Some("id_number"));
+    let fresh = t
+        .call(
+            axum::http::Method::POST,
+            "/api/v1/applications",
+            None,
+            Some(application(&tr.team, 8)),
+        )
+        .await
+        .expect(201);
+    let again = t
+        .call(
+            axum::http::Method::POST,
+            "/api/v1/applications",
+            None,
+            Some(application(&tr.team, 7)),
+        )
+        .await
+        .expect(201);
+    let keys = |r: &crate::harness::Resp| {
+        let mut k: Vec<String> = r.body.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        (k, r.body["status"].clone(), r.body["breaches"].clone())
+    };
+    assert_eq!(keys(&again), keys(&fresh), "the answers must look alike");
+    let dup = t
+        .get(
+            &format!("/api/v1/applications/{}", again.id()),
+            &tr.village_admin,
+        )
+        .await
+        .expect(200);
+    assert!(
+        dup.body["duplicates"][0]
+            .as_str()
+            .unwrap()
+            .contains("已登记为志愿者"),
+        "{}",
+        dup.text
+    );
+    let public = t
+        .call(
+            axum::http::Method::GET,
+            &format!(
+                "/api/v1/applications/track/{}",
+                again.body["tracking_code"].as_str().unwrap()
+            ),
+            None,
+            None,
+        )
+        .await
+        .expect(200);
+    assert!(!public.text.contains("已登记"), "{}", public.text);
     approve(&t, &tr.county_admin, &id)
         .await
         .expect_error(409, "application_not_pending", None);
 }
 
 #[tokio::test]
-async fn rejection_is_final_and_an_open_application_is_unique() {
+async fn rejection_is_final_and_a_second_open_application_is_flagged() {
     let t = spawn().await;
     let tr = tree(&t, (1, 100)).await;
     let (id, _) = apply(&t, application(&tr.team, 9)).await;
-    t.call(
-        axum::http::Method::POST,
+    // An admin is told; an anonymous second application is taken and both are flagged.
+    t.post(
         "/api/v1/applications",
-        None,
-        Some(application(&tr.team, 9)),
+        &tr.village_admin,
+        application(&tr.team, 9),
     )
     .await
     .expect_error(409, "application_open", Some("id_number"));
+    let (twin, _) = apply(&t, application(&tr.team, 9)).await;
+    for (a, b) in [(&id, &twin), (&twin, &id)] {
+        let v = t
+            .get(&format!("/api/v1/applications/{a}"), &tr.village_admin)
+            .await
+            .expect(200);
+        assert!(
+            v.body["duplicates"][0]
+                .as_str()
+                .unwrap()
+                .contains("另有 1 份申请"),
+            "{b}: {}",
+            v.text
+        );
+    }
     t.post(
         &format!("/api/v1/applications/{id}/review"),
         &tr.village_admin,

@@ -61,6 +61,22 @@ fn forged() -> AppError {
     )
 }
 
+/// The printed number's canonical form (`ZYZM-2026-1A2B3C4D`) when `text` is one, typed in
+/// any case and width, with or without its dashes.
+fn printed_number(text: &str) -> Option<String> {
+    let plain: String = zhiyuan_domain::username::normalize_login(text)
+        .chars()
+        .filter(|c| !matches!(c, '-' | ' ' | '—' | '－'))
+        .collect::<String>()
+        .to_ascii_uppercase();
+    let rest = plain.strip_prefix("ZYZM")?;
+    let (year, tail) = (rest.get(..4)?, rest.get(4..)?);
+    let ok = year.bytes().all(|b| b.is_ascii_digit())
+        && tail.len() == 8
+        && tail.bytes().all(|b| b.is_ascii_hexdigit());
+    ok.then(|| format!("ZYZM-{year}-{tail}"))
+}
+
 fn parse_day(field: &str, s: Option<&str>, default: &str) -> AppResult<String> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(default.to_owned()),
@@ -150,16 +166,21 @@ impl App {
     }
 
     /// Public verification: no login, nothing beyond the masked name, hours, issuer, validity.
+    /// Public verification by the QR code's value or by the number printed on the paper, so
+    /// a holder without a QR reader can type the short one.
     pub async fn verify_certificate(&self, code: &str) -> AppResult<CertificateCheck> {
-        let code = code.trim().to_ascii_lowercase();
-        if !self.certificate_code_is_genuine(&code) {
-            return Err(forged());
+        let c = match printed_number(code) {
+            Some(number) => self.store.certificate_by_number(&number).await?,
+            None => {
+                let code = code.trim().to_ascii_lowercase();
+                if !self.certificate_code_is_genuine(&code) {
+                    return Err(forged());
+                }
+                self.store.get_certificate(&code).await?
+            }
         }
-        let c = self
-            .store
-            .get_certificate(&code)
-            .await?
-            .ok_or_else(forged)?;
+        .filter(|c| self.certificate_code_is_genuine(&c.code))
+        .ok_or_else(forged)?;
         Ok(CertificateCheck {
             valid: c.revoked_at.is_none(),
             revoked: c.revoked_at.is_some(),
@@ -261,5 +282,34 @@ pub fn issued_view(c: &CertificateRow) -> IssuedCertificate {
         period_to: c.period_to.clone(),
         issued_at: clock::rfc3339(c.issued_at),
         revoked: c.revoked_at.is_some(),
+    }
+}
+
+#[cfg(test)]
+mod printed_number_tests {
+    use super::printed_number;
+
+    #[test]
+    fn printed_numbers_are_read_however_typed() {
+        for typed in [
+            "ZYZM-2026-1A2B3C4D",
+            "zyzm-2026-1a2b3c4d",
+            " ZYZM 2026 1A2B3C4D ",
+            "ＺＹＺＭ－２０２６－１Ａ２Ｂ３Ｃ４Ｄ",
+            "ZYZM20261A2B3C4D",
+        ] {
+            assert_eq!(
+                printed_number(typed).as_deref(),
+                Some("ZYZM-2026-1A2B3C4D"),
+                "{typed}"
+            );
+        }
+        for not in [
+            "ZYZM-2026-1A2B3C4",
+            "ZYZM-26-1A2B3C4D",
+            "1a2b3c4d".repeat(5).as_str(),
+        ] {
+            assert_eq!(printed_number(not), None, "{not}");
+        }
     }
 }

@@ -12,14 +12,14 @@ use zhiyuan_domain::recruitment::{
 use zhiyuan_domain::volunteer::check_age;
 use zhiyuan_domain::{Health, IdNumber, Level, PersonName, Phone, Skills, VeteranDetails};
 use zhiyuan_store::recruitment::{ApplicationRow, StepRow};
-use zhiyuan_store::{StoreError, TeamRow};
+use zhiyuan_store::TeamRow;
 
 use super::path_ids;
 use super::views::{
     breaches_of, status_label, ApplicationReceipt, ApplicationStatusView, ApplicationView, StepView,
 };
 use crate::auth::{check_password_strength, hash_password_blocking};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Problems};
 use crate::views::Page;
 use crate::{clock, new_id, page_window, Actor, App};
 
@@ -86,45 +86,60 @@ pub(crate) struct CheckedForm {
 }
 
 impl App {
+    /// Every fault of the form at once (a phone is a slow way to learn them one by one).
     fn check_form(&self, input: &NewApplication) -> AppResult<CheckedForm> {
         let today = clock::today();
-        let name = PersonName::parse(&input.name)?;
-        let id_number = IdNumber::parse_on(&input.id_number, today)?;
-        let phone = Phone::parse(&input.phone)?;
-        check_age(&id_number, today, input.guardian_consent)?;
+        let mut p = Problems::default();
+        let name = p.check(PersonName::parse(&input.name));
+        let id_number = p.check(IdNumber::parse_on(&input.id_number, today));
+        let phone = p.check(Phone::parse(&input.phone));
+        if let Some(id) = &id_number {
+            p.check(check_age(id, today, input.guardian_consent));
+        }
         let health = match input
             .health
             .as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
-            Some(h) => Health::parse(h)?,
-            None => Health::Good,
+            Some(h) => p.check(Health::parse(h)),
+            None => Some(Health::Good),
         };
-        let veteran = VeteranDetails::parse(
+        let veteran = p.check(VeteranDetails::parse(
             input.branch.as_deref(),
             input.enlisted_year,
             input.discharged_year,
             input.military_rank.as_deref(),
             today.year(),
-        )?;
-        let skills = Skills::parse_list(&input.skills)?;
+        ));
+        let skills = p.check(Skills::parse_list(&input.skills));
         if !input.consent_data {
-            return Err(AppError::invalid(
+            p.push(AppError::invalid(
                 "consent_data",
                 "consent_required",
                 "须同意记录和使用申请信息方可提交",
             ));
         }
-        check_password_strength(&input.password)?;
-        Ok(CheckedForm {
-            id_number,
-            name,
-            phone,
-            veteran,
-            health,
-            skills,
-        })
+        p.check(check_password_strength(&input.password));
+        p.finish()?;
+        match (id_number, name, phone, veteran, health, skills) {
+            (
+                Some(id_number),
+                Some(name),
+                Some(phone),
+                Some(veteran),
+                Some(health),
+                Some(skills),
+            ) => Ok(CheckedForm {
+                id_number,
+                name,
+                phone,
+                veteran,
+                health,
+                skills,
+            }),
+            _ => Err(AppError::internal()),
+        }
     }
 
     /// The policy of the unit, or of the nearest unit above it that has one.
@@ -205,11 +220,20 @@ impl App {
     /// Submits an application: from the public page (`actor` None) or by an admin for the
     /// applicant. Policy breaches don't block submission: they are shown, and approval then
     /// needs an explicit, logged override.
+    ///
+    /// An anonymous answer never tells whether the ID number is already registered or under
+    /// review (anyone holding someone's number could ask): such an application is taken like
+    /// any other and its reviewers see the duplicate (`ApplicationView::duplicates`), so the
+    /// station tells the person. Anonymous submissions are also throttled per address.
     pub async fn submit_application(
         &self,
         actor: Option<&Actor>,
         input: &NewApplication,
+        client_addr: &str,
     ) -> AppResult<ApplicationReceipt> {
+        if actor.is_none() {
+            self.throttle_public_submission(client_addr)?;
+        }
         let team = match actor {
             Some(a) => {
                 a.require_admin()?;
@@ -224,16 +248,8 @@ impl App {
         };
         let form = self.check_form(input)?;
         let id_hash = self.secrets.hash_id(form.id_number.as_str());
-        if !self
-            .store
-            .existing_id_hashes(std::slice::from_ref(&id_hash))
-            .await?
-            .is_empty()
-        {
-            return Err(
-                AppError::conflict("duplicate_id_number", "该身份证号码已登记为志愿者")
-                    .with_field("id_number"),
-            );
+        if actor.is_some() {
+            self.refuse_duplicate_application(&id_hash).await?;
         }
         let now = clock::now_ms();
         let mut row = ApplicationRow {
@@ -289,23 +305,66 @@ impl App {
             None,
             crate::snapshot(&view),
         );
-        match self.store.insert_application(&row, &step, &audit).await {
-            Ok(()) => {}
-            Err(StoreError::Conflict(_)) => {
-                return Err(AppError::conflict(
-                    "application_open",
-                    "该身份证号码已有正在审核的申请，请用查询码查看进度",
-                )
-                .with_field("id_number"));
-            }
-            Err(e) => return Err(e.into()),
-        }
+        self.store.insert_application(&row, &step, &audit).await?;
         Ok(ApplicationReceipt {
             id: row.id,
             tracking_code: row.tracking_code,
             status: row.status,
             breaches: breaches.iter().map(Into::into).collect(),
         })
+    }
+
+    /// An admin applying for someone in their area may be told what the ID number is.
+    async fn refuse_duplicate_application(&self, id_hash: &str) -> AppResult<()> {
+        let hashes = [id_hash.to_owned()];
+        if !self.store.existing_id_hashes(&hashes).await?.is_empty() {
+            return Err(
+                AppError::conflict("duplicate_id_number", "该身份证号码已登记为志愿者")
+                    .with_field("id_number"),
+            );
+        }
+        if !self
+            .store
+            .open_applications_by_hash(&hashes)
+            .await?
+            .is_empty()
+        {
+            return Err(AppError::conflict(
+                "application_open",
+                "该身份证号码已有正在审核的申请，请用查询码查看进度",
+            )
+            .with_field("id_number"));
+        }
+        Ok(())
+    }
+
+    /// Warns reviewers of applications whose ID number is already registered or carried by
+    /// another open application (the anonymous form accepts both without saying so).
+    pub(crate) async fn mark_duplicates(
+        &self,
+        rows: &[ApplicationRow],
+        views: &mut [ApplicationView],
+    ) -> AppResult<()> {
+        let hashes: Vec<String> = rows.iter().map(|r| r.id_hash.clone()).collect();
+        let registered = self.store.existing_id_hashes(&hashes).await?;
+        let open = self.store.open_applications_by_hash(&hashes).await?;
+        for (row, view) in rows.iter().zip(views.iter_mut()) {
+            if registered.contains(&row.id_hash) && row.status != "admitted" {
+                view.duplicates.push(
+                    "该身份证号码已登记为志愿者：请与申请人联系核实后退回或不予通过".to_owned(),
+                );
+            }
+            let others = open
+                .iter()
+                .filter(|(h, id)| h == &row.id_hash && id != &row.id)
+                .count();
+            if others > 0 {
+                view.duplicates.push(format!(
+                    "该身份证号码另有 {others} 份申请正在审核：请与申请人联系核实"
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// A history line for the application at its current step.
@@ -445,7 +504,11 @@ impl App {
     pub async fn get_application(&self, actor: &Actor, id: &str) -> AppResult<ApplicationView> {
         let a = self.visible_application(actor, id).await?;
         let steps = self.store.application_steps(&a.id).await?;
-        Ok(ApplicationView::build(&a, &steps))
+        let mut view = [ApplicationView::build(&a, &steps)];
+        self.mark_duplicates(std::slice::from_ref(&a), &mut view)
+            .await?;
+        let [view] = view;
+        Ok(view)
     }
 
     pub async fn list_applications(
@@ -470,12 +533,11 @@ impl App {
             .store
             .applications_in(within, status, limit, offset)
             .await?;
-        Ok(Page {
-            items: rows
-                .iter()
-                .map(|a| ApplicationView::build(a, &[]))
-                .collect(),
-            total,
-        })
+        let mut items: Vec<ApplicationView> = rows
+            .iter()
+            .map(|a| ApplicationView::build(a, &[]))
+            .collect();
+        self.mark_duplicates(&rows, &mut items).await?;
+        Ok(Page { items, total })
     }
 }

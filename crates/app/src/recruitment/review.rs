@@ -41,12 +41,14 @@ impl App {
         let within = actor.admin_org_path().unwrap_or("/");
         let (rows, total) = self.store.review_queue(within, 200).await?;
         let counts = self.store.queue_counts(within).await?;
+        let mut items: Vec<ApplicationView> = rows
+            .iter()
+            .map(|a| ApplicationView::build(a, &[]))
+            .collect();
+        self.mark_duplicates(&rows, &mut items).await?;
         Ok(QueueView {
             counts: counts.iter().map(QueueCountView::from).collect(),
-            items: rows
-                .iter()
-                .map(|a| ApplicationView::build(a, &[]))
-                .collect(),
+            items,
             total,
         })
     }
@@ -275,6 +277,7 @@ impl App {
             scope_org_path: current.org_path.clone(),
             disabled: false,
             created_at: now,
+            person_name: None,
         };
         next.status = "admitted".to_owned();
         next.volunteer_id = Some(volunteer.row.id.clone());

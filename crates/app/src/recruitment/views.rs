@@ -135,6 +135,9 @@ pub struct ApplicationView {
     pub last_reason: Option<String>,
     pub volunteer_id: Option<String>,
     pub registration_no: Option<String>,
+    /// For reviewers: the ID number is already registered, or carried by another open
+    /// application (zh-CN notes; empty when neither).
+    pub duplicates: Vec<String>,
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,
@@ -181,6 +184,7 @@ impl ApplicationView {
             last_reason: a.last_reason.clone(),
             volunteer_id: a.volunteer_id.clone(),
             registration_no: a.registration_no.clone(),
+            duplicates: Vec::new(),
             version: a.version,
             created_at: clock::rfc3339(a.created_at),
             updated_at: clock::rfc3339(a.updated_at),

@@ -569,6 +569,15 @@ impl ActivityStore for Backend {
             .await?)
     }
 
+    async fn certificate_by_number(&self, number: &str) -> StoreResult<Option<CertificateRow>> {
+        Ok(
+            sqlx::query_as("SELECT * FROM certificates WHERE certificate_no = $1")
+                .bind(number)
+                .fetch_optional(self.reader())
+                .await?,
+        )
+    }
+
     async fn certificates_of(&self, volunteer_id: &str) -> StoreResult<Vec<CertificateRow>> {
         Ok(sqlx::query_as(
             "SELECT * FROM certificates WHERE volunteer_id = $1 ORDER BY issued_at DESC",

@@ -222,6 +222,61 @@ impl Store for Backend {
             .await?)
     }
 
+    async fn users_for_login(&self, login: &str, limit: i64) -> StoreResult<Vec<UserRow>> {
+        let by_name = self.get_user_by_username(login).await?;
+        if let Some(u) = by_name {
+            return Ok(vec![u]);
+        }
+        // Each arm is one index probe; a registration number is also its account's login
+        // name, so it was found above unless the account was renamed.
+        Ok(sqlx::query_as(
+            "SELECT u.* FROM users u JOIN volunteers v ON v.id = u.volunteer_id \
+             WHERE v.volunteer_no = $1 \
+             UNION SELECT u.* FROM users u JOIN volunteers v ON v.id = u.volunteer_id \
+             WHERE v.registration_no = $1 \
+             UNION SELECT u.* FROM users u JOIN volunteers v ON v.id = u.volunteer_id \
+             WHERE v.phone = $1 \
+             ORDER BY created_at, id LIMIT $2",
+        )
+        .bind(login)
+        .bind(limit)
+        .fetch_all(self.reader())
+        .await?)
+    }
+
+    async fn username_lookalike(&self, login_key: &str) -> StoreResult<Option<String>> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT username FROM users WHERE login_key = $1 LIMIT 1")
+                .bind(login_key)
+                .fetch_optional(self.reader())
+                .await?;
+        Ok(row.map(|(u,)| u))
+    }
+
+    async fn fill_login_keys(&self) -> StoreResult<u64> {
+        let mut filled = 0;
+        loop {
+            let rows: Vec<(String, String)> = sqlx::query_as(
+                "SELECT id, username FROM users WHERE login_key IS NULL ORDER BY id LIMIT 1000",
+            )
+            .fetch_all(self.reader())
+            .await?;
+            if rows.is_empty() {
+                return Ok(filled);
+            }
+            let mut tx = self.begin_write().await?;
+            for (id, username) in &rows {
+                sqlx::query("UPDATE users SET login_key = $1 WHERE id = $2")
+                    .bind(zhiyuan_domain::username::username_key(username))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            filled += rows.len() as u64;
+        }
+    }
+
     async fn users_in_org_subtree(&self, org_path: &str, limit: i64) -> StoreResult<Vec<UserRow>> {
         Ok(sqlx::query_as(
             "SELECT * FROM users WHERE scope_org_path >= $1 AND scope_org_path < $2 \
@@ -302,8 +357,13 @@ impl Store for Backend {
             None => ("/".to_owned(), path_upper("/")),
         };
         let filter = "org_path >= $1 AND org_path < $2 AND ($3 IS NULL OR subject_id = $3)";
+        // The page's actors by person name too: the login name alone is what a look-alike
+        // account would imitate.
         let rows = sqlx::query_as(&format!(
-            "SELECT * FROM audit_log WHERE {filter} ORDER BY id DESC LIMIT $4 OFFSET $5"
+            "SELECT a.*, COALESCE(u.person_name, v.name) AS actor_person \
+             FROM (SELECT * FROM audit_log WHERE {filter} ORDER BY id DESC LIMIT $4 OFFSET $5) a \
+             LEFT JOIN users u ON u.id = a.actor_id \
+             LEFT JOIN volunteers v ON v.id = u.volunteer_id ORDER BY a.id DESC"
         ))
         .bind(&lo)
         .bind(&hi)

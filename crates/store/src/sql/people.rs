@@ -480,8 +480,8 @@ pub(super) async fn skill_suggestions(
 pub(super) async fn insert_user(tx: &mut Tx, u: &UserRow) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO users (id, username, password_hash, role, is_super, org_id, team_id, \
-         volunteer_id, scope_org_path, disabled, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+         volunteer_id, scope_org_path, disabled, created_at, person_name, login_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(&u.id)
     .bind(&u.username)
@@ -494,6 +494,9 @@ pub(super) async fn insert_user(tx: &mut Tx, u: &UserRow) -> StoreResult<()> {
     .bind(&u.scope_org_path)
     .bind(u.disabled)
     .bind(u.created_at)
+    .bind(&u.person_name)
+    // Derived here, in the one insert, so no account can miss it or carry a stale one.
+    .bind(zhiyuan_domain::username::username_key(&u.username))
     .execute(&mut **tx)
     .await?;
     Ok(())

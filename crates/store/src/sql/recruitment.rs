@@ -516,6 +516,13 @@ impl RecruitmentStore for Backend {
         io::existing_id_hashes(self.reader(), hashes).await
     }
 
+    async fn open_applications_by_hash(
+        &self,
+        hashes: &[String],
+    ) -> StoreResult<Vec<(String, String)>> {
+        io::open_applications_by_hash(self.reader(), hashes).await
+    }
+
     async fn bulk_insert_volunteers(
         &self,
         rows: &[VolunteerRecord],

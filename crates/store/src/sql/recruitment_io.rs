@@ -77,6 +77,28 @@ pub(super) async fn existing_id_hashes(
     Ok(out)
 }
 
+/// Open (pending or returned) applications carrying any of the given ID hashes, as
+/// (id_hash, application id).
+pub(super) async fn open_applications_by_hash(
+    pool: &Pool<Db>,
+    hashes: &[String],
+) -> StoreResult<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for chunk in hashes.chunks(IN_CHUNK) {
+        let mut qb = QueryBuilder::<Db>::new(
+            "SELECT id_hash, id FROM applications WHERE status IN ('pending', 'returned') \
+             AND id_hash IN (",
+        );
+        let mut list = qb.separated(", ");
+        for h in chunk {
+            list.push_bind(h);
+        }
+        qb.push(")");
+        out.extend(qb.build_query_as().fetch_all(pool).await?);
+    }
+    Ok(out)
+}
+
 /// Multi-row INSERTs that skip rows whose ID hash or number is already taken
 /// (`ON CONFLICT DO NOTHING`), then the skills and audit lines of the rows that went in.
 pub(super) async fn bulk_insert(

@@ -131,7 +131,7 @@ fn entry(a: &AuditView) -> Entry {
     };
     Entry {
         at: show_time(&a.at),
-        actor: a.actor_name.clone(),
+        actor: a.actor_label(),
         action: action_label(&a.action),
         code: a.action.clone(),
         kind: kind.to_owned(),

@@ -245,23 +245,35 @@ impl Checks {
 /// A use-case error as form errors: beside its field when the form has that field (or the
 /// field a rule error is really about, by `remap`), otherwise as the form's general error.
 pub fn form_errors(e: &AppError, fields: &[&str], remap: &[(&str, &str)]) -> FieldErrors {
-    let field = e.field.as_deref().unwrap_or_default();
-    let target = if fields.contains(&field) {
-        Some(field)
-    } else if e.kind == ErrorKind::Unprocessable {
-        remap
-            .iter()
-            .find(|(from, _)| *from == field)
-            .map(|(_, to)| *to)
-    } else {
-        None
-    };
     let mut out = FieldErrors::default();
-    match target {
-        Some(f) => {
-            out.by_field.insert(f.to_owned(), e.message.clone());
+    let all: Vec<(&str, &str)> = if e.fields.is_empty() {
+        vec![(e.field.as_deref().unwrap_or_default(), e.message.as_str())]
+    } else {
+        e.fields
+            .iter()
+            .map(|f| (f.field.as_str(), f.message.as_str()))
+            .collect()
+    };
+    for (field, message) in all {
+        let target = if fields.contains(&field) {
+            Some(field)
+        } else if e.kind == ErrorKind::Unprocessable {
+            remap
+                .iter()
+                .find(|(from, _)| *from == field)
+                .map(|(_, to)| *to)
+        } else {
+            None
+        };
+        match target {
+            Some(f) => {
+                out.by_field
+                    .entry(f.to_owned())
+                    .or_insert_with(|| message.to_owned());
+            }
+            None if out.general.is_none() => out.general = Some(message.to_owned()),
+            None => {}
         }
-        None => out.general = Some(e.message.clone()),
     }
     out
 }

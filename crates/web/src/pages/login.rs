@@ -27,13 +27,49 @@ pub struct NextQuery {
     next: String,
 }
 
-/// Only local paths: `next` must not send people to another site after login.
+/// Where to go after login: only a path on this site, made of characters that no browser
+/// reads as a way off it. Anything else (a scheme, `//host`, `/\\host`, a tab or newline
+/// that browsers strip, an encoded slash or backslash that a proxy may decode) goes home.
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+    if is_local_path(next) {
         next.to_owned()
     } else {
         "/".to_owned()
     }
+}
+
+fn is_local_path(next: &str) -> bool {
+    const SAFE: &str = "-._~/?=&%+:@,;!";
+    let plain = next.len() <= 2048
+        && next.starts_with('/')
+        && next
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || SAFE.contains(c));
+    if !plain {
+        return false;
+    }
+    // Decoded (as often as a chain of proxies might), it must still be a plain local path.
+    let mut text = next.to_owned();
+    for _ in 0..3 {
+        let decoded = match urlencoding::decode(&text) {
+            Ok(d) => d.into_owned(),
+            Err(_) => return false,
+        };
+        let second = decoded.chars().nth(1);
+        if !decoded.starts_with('/')
+            || matches!(second, Some('/' | '\\'))
+            || decoded
+                .chars()
+                .any(|c| c.is_control() || c == '\\' || c.is_whitespace())
+        {
+            return false;
+        }
+        if decoded == text {
+            return true;
+        }
+        text = decoded;
+    }
+    false
 }
 
 pub async fn form(Query(q): Query<NextQuery>) -> Response {
@@ -115,4 +151,47 @@ pub async fn logout(
         resp.headers_mut().insert(SET_COOKIE, v);
     }
     resp.into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_plain_local_paths_are_followed_after_login() {
+        for ok in [
+            "/",
+            "/me",
+            "/teams/01J?tab=members&page=2",
+            "/activities/open",
+        ] {
+            assert_eq!(safe_next(ok), ok);
+        }
+        let bypasses = [
+            "",
+            "me",
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "\t//evil.example",
+            " /evil",
+            "/%09/evil.example",
+            "/%2F/evil.example",
+            "/%2f%2fevil.example",
+            "/%5Cevil.example",
+            "/%5c%5cevil.example",
+            "/%252F%252Fevil.example",
+            "https://evil.example",
+            "javascript:alert(1)",
+            "/\u{3000}/evil.example",
+            "/ｅｖｉｌ",
+            "/%E3%80%80/x",
+            "/%zz",
+        ];
+        for bad in bypasses {
+            assert_eq!(safe_next(bad), "/", "{bad:?} must not be followed");
+        }
+    }
 }

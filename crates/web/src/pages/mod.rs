@@ -119,6 +119,11 @@ impl FieldErrors {
             }
             None => out.general = Some(e.message.clone()),
         }
+        for f in &e.fields {
+            out.by_field
+                .entry(f.field.clone())
+                .or_insert_with(|| f.message.clone());
+        }
         out
     }
 

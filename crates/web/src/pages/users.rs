@@ -30,6 +30,7 @@ pub struct UserForm {
     org_id: String,
     team_id: String,
     volunteer_id: String,
+    name: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -172,6 +173,7 @@ pub async fn create(
         org_id: opt_text(&f.org_id),
         team_id: opt_text(&f.team_id),
         volunteer_id: opt_text(&f.volunteer_id),
+        name: opt_text(&f.name),
     };
     match state.app.create_user(&actor, &input).await {
         Ok(_) => see_other("/users?created=1"),
@@ -185,6 +187,7 @@ pub async fn create(
                     "org_id",
                     "team_id",
                     "volunteer_id",
+                    "name",
                 ],
                 &[],
             );

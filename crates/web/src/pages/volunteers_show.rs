@@ -149,7 +149,7 @@ fn changes(before: Option<&Value>, after: Option<&Value>) -> Vec<Change> {
 fn history_row(a: &AuditView) -> HistoryRow {
     HistoryRow {
         at: show_time(&a.at),
-        actor: a.actor_name.clone(),
+        actor: a.actor_label(),
         action: action_label(&a.action),
         changes: changes(a.before.as_ref(), a.after.as_ref()),
     }

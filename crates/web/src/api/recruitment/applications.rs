@@ -13,20 +13,24 @@ use zhiyuan_app::views::Page;
 
 use super::common::optional_actor;
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{ApiActor, ApiJson, ApiQuery};
+use crate::extract::{ApiActor, ApiJson, ApiQuery, ClientAddr};
 use crate::AppState;
 
 /// Submits an application (政审表). No account needed; with a bearer token, an admin enters it
 /// for the applicant. Keep the `tracking_code`: it is the way to follow the application.
 #[utoipa::path(post, path = "/api/v1/applications", tag = "recruitment", request_body = NewApplication,
-    responses((status = 201, body = ApplicationReceipt), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = ApplicationReceipt), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn submit(
     State(state): State<AppState>,
     headers: HeaderMap,
+    ClientAddr(addr): ClientAddr,
     ApiJson(input): ApiJson<NewApplication>,
 ) -> ApiResult<(StatusCode, Json<ApplicationReceipt>)> {
     let actor = optional_actor(&state, &headers).await?;
-    let receipt = state.app.submit_application(actor.as_ref(), &input).await?;
+    let receipt = state
+        .app
+        .submit_application(actor.as_ref(), &input, &addr)
+        .await?;
     Ok((StatusCode::CREATED, Json(receipt)))
 }
 

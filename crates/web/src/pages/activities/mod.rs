@@ -64,6 +64,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/checkin-result/{record_id}", get(checkin::result))
         .route("/projects", get(projects::list).post(projects::create))
+        .route("/verify", get(verify::form))
         .route("/verify/{code}", get(verify::show))
         .route("/volunteers/{id}/certificates", post(certificates::issue))
         .route("/certificates/{code}", get(certificates::show))

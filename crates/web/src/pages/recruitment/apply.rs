@@ -13,6 +13,7 @@ use zhiyuan_app::recruitment::views::ApplicationStatusView;
 use zhiyuan_domain::Skills;
 
 use crate::error::status_of;
+use crate::extract::ClientAddr;
 use crate::pages::forms::{self, checked, opt_text, Checks, Opt};
 use crate::pages::{error_page, render, see_other, Chrome, FieldErrors};
 use crate::AppState;
@@ -151,12 +152,16 @@ const FIELDS: [&str; 15] = [
     "password",
 ];
 
-pub async fn submit(State(state): State<AppState>, Form(f): Form<ApplyForm>) -> Response {
+pub async fn submit(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    Form(f): Form<ApplyForm>,
+) -> Response {
     let input = match to_input(&f) {
         Ok(i) => i,
         Err((kind, errors)) => return page(&state, f, errors, status_of(kind)).await,
     };
-    match state.app.submit_application(None, &input).await {
+    match state.app.submit_application(None, &input, &addr).await {
         Ok(r) => see_other(&format!("/apply/status/{}?created=1", r.tracking_code)),
         Err(e) => {
             let errors = forms::form_errors(&e, &FIELDS, &[("rank", "military_rank")]);
