@@ -282,6 +282,7 @@ async fn setup(db_url: &str, target: usize, n: usize) -> Vec<Person> {
                     scope_org_path: org_path.clone(),
                     disabled: false,
                     created_at: now,
+                    person_name: None,
                 };
                 app.store()
                     .insert_user(&u, None)

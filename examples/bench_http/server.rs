@@ -288,6 +288,7 @@ pub async fn ensure_user(
             org_id: org_id.map(str::to_owned),
             team_id: None,
             volunteer_id: volunteer_id.map(str::to_owned),
+            name: None,
         },
     )
     .await
