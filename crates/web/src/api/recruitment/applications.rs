@@ -31,7 +31,7 @@ pub async fn submit(
 }
 
 /// Where an application stands, by its tracking code (public).
-#[utoipa::path(get, path = "/api/v1/applications/track/{code}", tag = "recruitment",
+#[utoipa::path(get, path = "/api/v1/applications/track/{code}", tag = "recruitment", params(("code" = String, Path)),
     responses((status = 200, body = ApplicationStatusView), (status = 404, body = ErrorBody)))]
 pub async fn track(
     State(state): State<AppState>,
@@ -41,7 +41,7 @@ pub async fn track(
 }
 
 /// Resubmits a returned application with corrections (public, by tracking code).
-#[utoipa::path(put, path = "/api/v1/applications/track/{code}", tag = "recruitment", request_body = NewApplication,
+#[utoipa::path(put, path = "/api/v1/applications/track/{code}", tag = "recruitment", params(("code" = String, Path)), request_body = NewApplication,
     responses((status = 200, body = ApplicationStatusView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn resubmit(
     State(state): State<AppState>,
@@ -62,7 +62,7 @@ pub async fn list(
     Ok(Json(state.app.list_applications(&actor, &q).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "recruitment", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "recruitment", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = ApplicationView), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
@@ -73,7 +73,7 @@ pub async fn get(
 }
 
 /// A reviewer's decision: approve (the last level admits), return for changes, or reject.
-#[utoipa::path(post, path = "/api/v1/applications/{id}/review", tag = "recruitment", security(("bearer" = [])), request_body = ReviewInput,
+#[utoipa::path(post, path = "/api/v1/applications/{id}/review", tag = "recruitment", params(("id" = String, Path)), security(("bearer" = [])), request_body = ReviewInput,
     responses((status = 200, body = ReviewResult), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn review(
     State(state): State<AppState>,

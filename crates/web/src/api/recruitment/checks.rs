@@ -34,7 +34,7 @@ pub async fn list(
     Ok(Json(state.app.spot_checks(&actor).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/spot-checks/{id}", tag = "recruitment", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/spot-checks/{id}", tag = "recruitment", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = SpotCheckView), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
@@ -45,7 +45,7 @@ pub async fn get(
 }
 
 /// Records one verification result; unverifiable records are flagged.
-#[utoipa::path(post, path = "/api/v1/spot-checks/{id}/results/{volunteer_id}", tag = "recruitment", security(("bearer" = [])), request_body = SpotResultInput,
+#[utoipa::path(post, path = "/api/v1/spot-checks/{id}/results/{volunteer_id}", tag = "recruitment", params(("id" = String, Path), ("volunteer_id" = String, Path)), security(("bearer" = [])), request_body = SpotResultInput,
     responses((status = 200, body = SpotCheckView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn result(
     State(state): State<AppState>,
@@ -62,7 +62,7 @@ pub async fn result(
 }
 
 /// The volunteer withdraws (own account only).
-#[utoipa::path(post, path = "/api/v1/volunteers/{id}/withdraw", tag = "recruitment", security(("bearer" = [])), request_body = StatusInput,
+#[utoipa::path(post, path = "/api/v1/volunteers/{id}/withdraw", tag = "recruitment", params(("id" = String, Path)), security(("bearer" = [])), request_body = StatusInput,
     responses((status = 200, body = Vec<StatusChangeView>), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn withdraw(
     State(state): State<AppState>,
@@ -74,7 +74,7 @@ pub async fn withdraw(
 }
 
 /// An admin suspends a volunteer.
-#[utoipa::path(post, path = "/api/v1/volunteers/{id}/suspend", tag = "recruitment", security(("bearer" = [])), request_body = StatusInput,
+#[utoipa::path(post, path = "/api/v1/volunteers/{id}/suspend", tag = "recruitment", params(("id" = String, Path)), security(("bearer" = [])), request_body = StatusInput,
     responses((status = 200, body = Vec<StatusChangeView>), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn suspend(
     State(state): State<AppState>,
@@ -86,7 +86,7 @@ pub async fn suspend(
 }
 
 /// An admin reinstates a suspended volunteer.
-#[utoipa::path(post, path = "/api/v1/volunteers/{id}/reinstate", tag = "recruitment", security(("bearer" = [])), request_body = StatusInput,
+#[utoipa::path(post, path = "/api/v1/volunteers/{id}/reinstate", tag = "recruitment", params(("id" = String, Path)), security(("bearer" = [])), request_body = StatusInput,
     responses((status = 200, body = Vec<StatusChangeView>), (status = 409, body = ErrorBody)))]
 pub async fn reinstate(
     State(state): State<AppState>,
@@ -97,7 +97,7 @@ pub async fn reinstate(
     Ok(Json(state.app.reinstate(&actor, &id, &input).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/volunteers/{id}/status-history", tag = "recruitment", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/volunteers/{id}/status-history", tag = "recruitment", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = Vec<StatusChangeView>)))]
 pub async fn history(
     State(state): State<AppState>,

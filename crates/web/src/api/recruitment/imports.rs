@@ -16,6 +16,7 @@ use crate::extract::{ApiActor, ApiQuery};
 use crate::AppState;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// The org the volunteers belong to (their locality).
     pub org_id: String,
@@ -67,7 +68,7 @@ pub async fn template(
 }
 
 /// Progress and result of an import job.
-#[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "recruitment", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "recruitment", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = ImportJobView), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,

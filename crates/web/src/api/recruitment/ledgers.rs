@@ -34,7 +34,7 @@ pub async fn export(
 }
 
 /// The volunteer ledger of an org's subtree; `full_ids=true` only for roles allowed (logged).
-#[utoipa::path(get, path = "/api/v1/orgs/{id}/ledger.xlsx", tag = "recruitment", security(("bearer" = [])), params(ExportOptions),
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/ledger.xlsx", tag = "recruitment", security(("bearer" = [])), params(("id" = String, Path), ExportOptions),
     responses((status = 200, description = ".xlsx"), (status = 403, body = ErrorBody)))]
 pub async fn org_ledger(
     State(state): State<AppState>,
@@ -48,7 +48,7 @@ pub async fn org_ledger(
 }
 
 /// A unit's roster with its sub-units, positions and registration numbers.
-#[utoipa::path(get, path = "/api/v1/teams/{id}/roster.xlsx", tag = "recruitment", security(("bearer" = [])), params(ExportOptions),
+#[utoipa::path(get, path = "/api/v1/teams/{id}/roster.xlsx", tag = "recruitment", security(("bearer" = [])), params(("id" = String, Path), ExportOptions),
     responses((status = 200, description = ".xlsx"), (status = 403, body = ErrorBody)))]
 pub async fn roster(
     State(state): State<AppState>,

@@ -9,6 +9,7 @@ use crate::extract::{ApiActor, ApiQuery};
 use crate::AppState;
 
 #[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     pub page: Option<i64>,
     pub per_page: Option<i64>,

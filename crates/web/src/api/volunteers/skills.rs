@@ -8,6 +8,7 @@ use crate::extract::{ApiActor, ApiQuery};
 use crate::AppState;
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SkillQuery {
     /// Part of a skill tag.
     #[serde(default)]
