@@ -57,53 +57,56 @@ pub mod volunteers {
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/openapi.json", get(openapi_json))
-        .route("/api/v1/auth/login", post(auth::login::login))
-        .route("/api/v1/auth/logout", post(auth::logout::logout))
-        .route("/api/v1/auth/me", get(auth::me::me))
+        .route("/api/v1/auth/login", post(auth::login::begin_session))
+        .route("/api/v1/auth/logout", post(auth::logout::end_session))
+        .route("/api/v1/auth/me", get(auth::me::get_authenticated_user))
         .route(
             "/api/v1/users",
-            post(users::create::create).get(users::list::list),
+            post(users::create::create_user).get(users::list::list_users),
         )
         .route(
             "/api/v1/orgs",
-            post(orgs::create::create).get(orgs::list::list),
+            post(orgs::create::create_org).get(orgs::list::list_orgs),
         )
         .route(
             "/api/v1/orgs/{id}",
-            get(orgs::get::get).patch(orgs::update::update),
+            get(orgs::get::get_org).patch(orgs::update::update_org),
         )
-        .route("/api/v1/orgs/{id}/children", get(orgs::children::children))
-        .route("/api/v1/orgs/{id}/teams", get(orgs::teams::teams))
+        .route(
+            "/api/v1/orgs/{id}/children",
+            get(orgs::children::list_org_children),
+        )
+        .route("/api/v1/orgs/{id}/teams", get(orgs::teams::list_org_teams))
         .route(
             "/api/v1/teams",
-            post(teams::create::create).get(teams::list::list),
+            post(teams::create::create_team).get(teams::list::list_teams),
         )
         .route(
             "/api/v1/teams/{id}",
-            get(teams::get::get).patch(teams::update::update),
+            get(teams::get::get_team).patch(teams::update::update_team),
         )
         .route(
             "/api/v1/teams/{id}/members",
-            get(teams::members::members).post(teams::add_member::add_member),
+            get(teams::members::list_team_members).post(teams::add_member::add_team_member),
         )
         .route(
             "/api/v1/teams/{id}/members/{volunteer_id}",
-            axum::routing::delete(teams::remove_member::remove_member),
+            axum::routing::delete(teams::remove_member::remove_team_member),
         )
         .route(
             "/api/v1/volunteers",
-            post(volunteers::create::create).get(volunteers::search::search),
+            post(volunteers::create::create_volunteer).get(volunteers::search::search_volunteers),
         )
         .route(
             "/api/v1/volunteers/{id}",
-            get(volunteers::get::get).patch(volunteers::update::update),
+            get(volunteers::get::get_volunteer).patch(volunteers::update::update_volunteer),
         )
         .route(
             "/api/v1/volunteers/{id}/history",
-            get(volunteers::history::history),
+            get(volunteers::history::get_volunteer_history),
         )
-        .route("/api/v1/skills", get(volunteers::skills::skills))
-        .route("/api/v1/audit", get(audit::list::list))
+        .route("/api/v1/skills", get(volunteers::skills::list_skills))
+        .route("/api/v1/audit", get(audit::list::list_audit_entries))
         .merge(recruitment::routes())
         .merge(activities::routes())
         .merge(emergency::routes())
@@ -129,15 +132,15 @@ impl Modify for BearerAuth {
     info(title = "zhiyuan 志愿 API", version = "1", description = "退役军人志愿服务队管理系统 API（v1）。错误一律为 {\"error\":{\"code\",\"message\",\"field\"}}。"),
     modifiers(&BearerAuth),
     paths(
-        auth::login::login, auth::logout::logout, auth::me::me,
-        users::create::create, users::list::list,
-        orgs::create::create, orgs::list::list, orgs::get::get, orgs::update::update,
-        orgs::children::children, orgs::teams::teams,
-        teams::create::create, teams::list::list, teams::get::get, teams::update::update,
-        teams::members::members, teams::add_member::add_member, teams::remove_member::remove_member,
-        volunteers::create::create, volunteers::search::search, volunteers::get::get,
-        volunteers::update::update, volunteers::history::history, volunteers::skills::skills,
-        audit::list::list,
+        auth::login::begin_session, auth::logout::end_session, auth::me::get_authenticated_user,
+        users::create::create_user, users::list::list_users,
+        orgs::create::create_org, orgs::list::list_orgs, orgs::get::get_org, orgs::update::update_org,
+        orgs::children::list_org_children, orgs::teams::list_org_teams,
+        teams::create::create_team, teams::list::list_teams, teams::get::get_team, teams::update::update_team,
+        teams::members::list_team_members, teams::add_member::add_team_member, teams::remove_member::remove_team_member,
+        volunteers::create::create_volunteer, volunteers::search::search_volunteers, volunteers::get::get_volunteer,
+        volunteers::update::update_volunteer, volunteers::history::get_volunteer_history, volunteers::skills::list_skills,
+        audit::list::list_audit_entries,
     )
 )]
 pub struct ApiDoc;

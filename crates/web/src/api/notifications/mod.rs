@@ -14,15 +14,27 @@ use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/notifications", get(list::list))
-        .route("/api/v1/notifications/read-all", post(read_all::read_all))
-        .route("/api/v1/notifications/{id}/read", post(read::read))
+        .route("/api/v1/notifications", get(list::list_notifications))
+        .route(
+            "/api/v1/notifications/read-all",
+            post(read_all::mark_all_notifications_read),
+        )
+        .route(
+            "/api/v1/notifications/{id}/read",
+            post(read::mark_notification_read),
+        )
         .route(
             "/api/v1/notifications/contact",
-            get(contact::get).put(contact::put),
+            get(contact::get_contact).put(contact::update_contact),
         )
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(list::list, read::read, read_all::read_all, contact::get, contact::put))]
+#[openapi(paths(
+    list::list_notifications,
+    read::mark_notification_read,
+    read_all::mark_all_notifications_read,
+    contact::get_contact,
+    contact::update_contact
+))]
 pub struct Doc;

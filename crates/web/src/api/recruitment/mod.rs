@@ -22,92 +22,113 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
             "/api/v1/imports/volunteers",
-            post(imports::create).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)),
+            post(imports::import_volunteers).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)),
         )
         .route(
             "/api/v1/imports/volunteers/template.xlsx",
-            get(imports::template),
+            get(imports::get_import_template),
         )
-        .route("/api/v1/imports/{id}", get(imports::get))
+        .route("/api/v1/imports/{id}", get(imports::get_import_job))
         .route(
             "/api/v1/applications",
-            post(applications::submit).get(applications::list),
+            post(applications::submit_application).get(applications::list_applications),
         )
         .route(
             "/api/v1/applications/track/{code}",
-            get(applications::track).put(applications::resubmit),
+            get(applications::track_application).put(applications::resubmit_application),
         )
-        .route("/api/v1/applications/{id}", get(applications::get))
+        .route(
+            "/api/v1/applications/{id}",
+            get(applications::get_application),
+        )
         .route(
             "/api/v1/applications/{id}/review",
-            post(applications::review),
+            post(applications::review_application),
         )
-        .route("/api/v1/review-queue", get(applications::queue))
+        .route("/api/v1/review-queue", get(applications::get_review_queue))
         .route(
             "/api/v1/teams/{id}/policy",
-            get(registry::get_policy).put(registry::put_policy),
+            get(registry::get_team_policy).put(registry::update_team_policy),
         )
         .route(
             "/api/v1/orgs/{id}/review-levels",
-            get(registry::get_levels).put(registry::put_levels),
+            get(registry::get_review_levels).put(registry::update_review_levels),
         )
         .route(
             "/api/v1/orgs/{id}/registration-authority",
-            put(registry::put_authority),
+            put(registry::set_registration_authority),
         )
         .route(
             "/api/v1/orgs/{id}/number-ranges",
-            post(registry::create_range).get(registry::list_ranges),
+            post(registry::create_number_range).get(registry::list_number_ranges),
         )
-        .route("/api/v1/talent", get(ledgers::search))
-        .route("/api/v1/talent/export.xlsx", get(ledgers::export))
-        .route("/api/v1/orgs/{id}/ledger.xlsx", get(ledgers::org_ledger))
-        .route("/api/v1/teams/{id}/roster.xlsx", get(ledgers::roster))
-        .route("/api/v1/spot-checks", post(checks::draw).get(checks::list))
-        .route("/api/v1/spot-checks/{id}", get(checks::get))
+        .route("/api/v1/talent", get(ledgers::search_talent))
+        .route("/api/v1/talent/export.xlsx", get(ledgers::export_talent))
+        .route(
+            "/api/v1/orgs/{id}/ledger.xlsx",
+            get(ledgers::export_org_ledger),
+        )
+        .route(
+            "/api/v1/teams/{id}/roster.xlsx",
+            get(ledgers::export_team_roster),
+        )
+        .route(
+            "/api/v1/spot-checks",
+            post(checks::draw_spot_check).get(checks::list_spot_checks),
+        )
+        .route("/api/v1/spot-checks/{id}", get(checks::get_spot_check))
         .route(
             "/api/v1/spot-checks/{id}/results/{volunteer_id}",
-            post(checks::result),
+            post(checks::record_spot_check_result),
         )
-        .route("/api/v1/volunteers/{id}/withdraw", post(checks::withdraw))
-        .route("/api/v1/volunteers/{id}/suspend", post(checks::suspend))
-        .route("/api/v1/volunteers/{id}/reinstate", post(checks::reinstate))
+        .route(
+            "/api/v1/volunteers/{id}/withdraw",
+            post(checks::withdraw_volunteer),
+        )
+        .route(
+            "/api/v1/volunteers/{id}/suspend",
+            post(checks::suspend_volunteer),
+        )
+        .route(
+            "/api/v1/volunteers/{id}/reinstate",
+            post(checks::reinstate_volunteer),
+        )
         .route(
             "/api/v1/volunteers/{id}/status-history",
-            get(checks::history),
+            get(checks::get_status_history),
         )
 }
 
 #[derive(OpenApi)]
 #[openapi(paths(
-    imports::create,
-    imports::template,
-    imports::get,
-    applications::submit,
-    applications::track,
-    applications::resubmit,
-    applications::list,
-    applications::get,
-    applications::review,
-    applications::queue,
-    registry::get_policy,
-    registry::put_policy,
-    registry::get_levels,
-    registry::put_levels,
-    registry::put_authority,
-    registry::create_range,
-    registry::list_ranges,
-    ledgers::search,
-    ledgers::export,
-    ledgers::org_ledger,
-    ledgers::roster,
-    checks::draw,
-    checks::list,
-    checks::get,
-    checks::result,
-    checks::withdraw,
-    checks::suspend,
-    checks::reinstate,
-    checks::history,
+    imports::import_volunteers,
+    imports::get_import_template,
+    imports::get_import_job,
+    applications::submit_application,
+    applications::track_application,
+    applications::resubmit_application,
+    applications::list_applications,
+    applications::get_application,
+    applications::review_application,
+    applications::get_review_queue,
+    registry::get_team_policy,
+    registry::update_team_policy,
+    registry::get_review_levels,
+    registry::update_review_levels,
+    registry::set_registration_authority,
+    registry::create_number_range,
+    registry::list_number_ranges,
+    ledgers::search_talent,
+    ledgers::export_talent,
+    ledgers::export_org_ledger,
+    ledgers::export_team_roster,
+    checks::draw_spot_check,
+    checks::list_spot_checks,
+    checks::get_spot_check,
+    checks::record_spot_check_result,
+    checks::withdraw_volunteer,
+    checks::suspend_volunteer,
+    checks::reinstate_volunteer,
+    checks::get_status_history,
 ))]
 pub struct Doc;

@@ -16,7 +16,7 @@ use crate::AppState;
 /// The policy that applies to applications to this unit (public: the form shows it).
 #[utoipa::path(get, path = "/api/v1/teams/{id}/policy", tag = "recruitment", params(("id" = String, Path)),
     responses((status = 200, body = PolicyView), (status = 404, body = ErrorBody)))]
-pub async fn get_policy(
+pub async fn get_team_policy(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<PolicyView>> {
@@ -25,7 +25,7 @@ pub async fn get_policy(
 
 #[utoipa::path(put, path = "/api/v1/teams/{id}/policy", tag = "recruitment", params(("id" = String, Path)), security(("bearer" = [])), request_body = PolicyInput,
     responses((status = 200, body = PolicyView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn put_policy(
+pub async fn update_team_policy(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -36,7 +36,7 @@ pub async fn put_policy(
 
 #[utoipa::path(get, path = "/api/v1/orgs/{id}/review-levels", tag = "recruitment", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = Vec<String>)))]
-pub async fn get_levels(
+pub async fn get_review_levels(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -47,7 +47,7 @@ pub async fn get_levels(
 /// Which org levels review applications in this tree (set on its root).
 #[utoipa::path(put, path = "/api/v1/orgs/{id}/review-levels", tag = "recruitment", params(("id" = String, Path)), security(("bearer" = [])), request_body = ReviewLevelsInput,
     responses((status = 200, body = Vec<String>), (status = 422, body = ErrorBody)))]
-pub async fn put_levels(
+pub async fn update_review_levels(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -61,7 +61,7 @@ pub async fn put_levels(
 /// Marks or unmarks an org as a registration authority (注册机构).
 #[utoipa::path(put, path = "/api/v1/orgs/{id}/registration-authority", tag = "recruitment", params(("id" = String, Path)), security(("bearer" = [])), request_body = AuthorityInput,
     responses((status = 204), (status = 403, body = ErrorBody)))]
-pub async fn put_authority(
+pub async fn set_registration_authority(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -77,7 +77,7 @@ pub async fn put_authority(
 /// Allots a range of registration numbers to an authority.
 #[utoipa::path(post, path = "/api/v1/orgs/{id}/number-ranges", tag = "recruitment", params(("id" = String, Path)), security(("bearer" = [])), request_body = NewRange,
     responses((status = 201, body = RangeView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create_range(
+pub async fn create_number_range(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -92,7 +92,7 @@ pub async fn create_range(
 /// An authority's ranges with usage (`near_end` from 90 %).
 #[utoipa::path(get, path = "/api/v1/orgs/{id}/number-ranges", tag = "recruitment", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = Vec<RangeView>)))]
-pub async fn list_ranges(
+pub async fn list_number_ranges(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
