@@ -6,35 +6,15 @@ mod list;
 mod read;
 mod read_all;
 
-use axum::routing::{get, post};
-use axum::Router;
-use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/notifications", get(list::list_notifications))
-        .route(
-            "/api/v1/notifications/read-all",
-            post(read_all::mark_all_notifications_read),
-        )
-        .route(
-            "/api/v1/notifications/{id}/read",
-            post(read::mark_notification_read),
-        )
-        .route(
-            "/api/v1/notifications/contact",
-            get(contact::get_contact).put(contact::update_contact),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list::list_notifications))
+        .routes(routes!(read_all::mark_all_notifications_read))
+        .routes(routes!(read::mark_notification_read))
+        .routes(routes!(contact::get_contact, contact::update_contact))
 }
-
-#[derive(OpenApi)]
-#[openapi(paths(
-    list::list_notifications,
-    read::mark_notification_read,
-    read_all::mark_all_notifications_read,
-    contact::get_contact,
-    contact::update_contact
-))]
-pub struct Doc;

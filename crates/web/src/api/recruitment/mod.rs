@@ -1,9 +1,8 @@
 //! Recruitment (issue 3): API handlers, grouped by resource, one function per action.
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post, put};
-use axum::Router;
-use utoipa::OpenApi;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 use crate::AppState;
 
@@ -18,117 +17,44 @@ pub mod registry;
 /// the body limit sits a little above so that error, not a bare 413, is what users see.
 pub const IMPORT_BODY_LIMIT: usize = 50 * 1024 * 1024;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/imports/volunteers",
-            post(imports::import_volunteers).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)),
-        )
-        .route(
-            "/api/v1/imports/volunteers/template.xlsx",
-            get(imports::get_import_template),
-        )
-        .route("/api/v1/imports/{id}", get(imports::get_import_job))
-        .route(
-            "/api/v1/applications",
-            post(applications::submit_application).get(applications::list_applications),
-        )
-        .route(
-            "/api/v1/applications/track/{code}",
-            get(applications::track_application).put(applications::resubmit_application),
-        )
-        .route(
-            "/api/v1/applications/{id}",
-            get(applications::get_application),
-        )
-        .route(
-            "/api/v1/applications/{id}/review",
-            post(applications::review_application),
-        )
-        .route("/api/v1/review-queue", get(applications::get_review_queue))
-        .route(
-            "/api/v1/teams/{id}/policy",
-            get(registry::get_team_policy).put(registry::update_team_policy),
-        )
-        .route(
-            "/api/v1/orgs/{id}/review-levels",
-            get(registry::get_review_levels).put(registry::update_review_levels),
-        )
-        .route(
-            "/api/v1/orgs/{id}/registration-authority",
-            put(registry::set_registration_authority),
-        )
-        .route(
-            "/api/v1/orgs/{id}/number-ranges",
-            post(registry::create_number_range).get(registry::list_number_ranges),
-        )
-        .route("/api/v1/talent", get(ledgers::search_talent))
-        .route("/api/v1/talent/export.xlsx", get(ledgers::export_talent))
-        .route(
-            "/api/v1/orgs/{id}/ledger.xlsx",
-            get(ledgers::export_org_ledger),
-        )
-        .route(
-            "/api/v1/teams/{id}/roster.xlsx",
-            get(ledgers::export_team_roster),
-        )
-        .route(
-            "/api/v1/spot-checks",
-            post(checks::draw_spot_check).get(checks::list_spot_checks),
-        )
-        .route("/api/v1/spot-checks/{id}", get(checks::get_spot_check))
-        .route(
-            "/api/v1/spot-checks/{id}/results/{volunteer_id}",
-            post(checks::record_spot_check_result),
-        )
-        .route(
-            "/api/v1/volunteers/{id}/withdraw",
-            post(checks::withdraw_volunteer),
-        )
-        .route(
-            "/api/v1/volunteers/{id}/suspend",
-            post(checks::suspend_volunteer),
-        )
-        .route(
-            "/api/v1/volunteers/{id}/reinstate",
-            post(checks::reinstate_volunteer),
-        )
-        .route(
-            "/api/v1/volunteers/{id}/status-history",
-            get(checks::get_status_history),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(imports::import_volunteers).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)))
+        .routes(routes!(imports::get_import_template))
+        .routes(routes!(imports::get_import_job))
+        .routes(routes!(
+            applications::submit_application,
+            applications::list_applications
+        ))
+        .routes(routes!(
+            applications::track_application,
+            applications::resubmit_application
+        ))
+        .routes(routes!(applications::get_application))
+        .routes(routes!(applications::review_application))
+        .routes(routes!(applications::get_review_queue))
+        .routes(routes!(
+            registry::get_team_policy,
+            registry::update_team_policy
+        ))
+        .routes(routes!(
+            registry::get_review_levels,
+            registry::update_review_levels
+        ))
+        .routes(routes!(registry::set_registration_authority))
+        .routes(routes!(
+            registry::create_number_range,
+            registry::list_number_ranges
+        ))
+        .routes(routes!(ledgers::search_talent))
+        .routes(routes!(ledgers::export_talent))
+        .routes(routes!(ledgers::export_org_ledger))
+        .routes(routes!(ledgers::export_team_roster))
+        .routes(routes!(checks::draw_spot_check, checks::list_spot_checks))
+        .routes(routes!(checks::get_spot_check))
+        .routes(routes!(checks::record_spot_check_result))
+        .routes(routes!(checks::withdraw_volunteer))
+        .routes(routes!(checks::suspend_volunteer))
+        .routes(routes!(checks::reinstate_volunteer))
+        .routes(routes!(checks::get_status_history))
 }
-
-#[derive(OpenApi)]
-#[openapi(paths(
-    imports::import_volunteers,
-    imports::get_import_template,
-    imports::get_import_job,
-    applications::submit_application,
-    applications::track_application,
-    applications::resubmit_application,
-    applications::list_applications,
-    applications::get_application,
-    applications::review_application,
-    applications::get_review_queue,
-    registry::get_team_policy,
-    registry::update_team_policy,
-    registry::get_review_levels,
-    registry::update_review_levels,
-    registry::set_registration_authority,
-    registry::create_number_range,
-    registry::list_number_ranges,
-    ledgers::search_talent,
-    ledgers::export_talent,
-    ledgers::export_org_ledger,
-    ledgers::export_team_roster,
-    checks::draw_spot_check,
-    checks::list_spot_checks,
-    checks::get_spot_check,
-    checks::record_spot_check_result,
-    checks::withdraw_volunteer,
-    checks::suspend_volunteer,
-    checks::reinstate_volunteer,
-    checks::get_status_history,
-))]
-pub struct Doc;

@@ -8,37 +8,17 @@ mod list;
 mod submit;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
-use axum::Router;
-use utoipa::OpenApi;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 use crate::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/report-tasks",
-            post(create::create_report_task).get(list::list_report_tasks),
-        )
-        .route("/api/v1/report-tasks/{id}", get(get::get_report_task))
-        .route(
-            "/api/v1/report-tasks/{id}/submissions",
-            post(submit::submit_report).layer(DefaultBodyLimit::max(
-                zhiyuan_app::notifications::report_tasks::MAX_REPORT_FILE_BYTES + 64 * 1024,
-            )),
-        )
-        .route(
-            "/api/v1/report-tasks/{id}/submissions/{submission_id}/file",
-            get(file::download_report_file),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create::create_report_task, list::list_report_tasks))
+        .routes(routes!(get::get_report_task))
+        .routes(routes!(submit::submit_report).layer(DefaultBodyLimit::max(
+            zhiyuan_app::notifications::report_tasks::MAX_REPORT_FILE_BYTES + 64 * 1024,
+        )))
+        .routes(routes!(file::download_report_file))
 }
-
-#[derive(OpenApi)]
-#[openapi(paths(
-    create::create_report_task,
-    list::list_report_tasks,
-    get::get_report_task,
-    submit::submit_report,
-    file::download_report_file
-))]
-pub struct Doc;
