@@ -13,6 +13,7 @@ mod generator;
 mod harness;
 mod name_search;
 mod notifications;
+mod openapi;
 mod orgs;
 mod oversight;
 mod process;
