@@ -14,6 +14,7 @@ mod harness;
 mod hostile;
 mod name_search;
 mod notifications;
+mod openapi;
 mod orgs;
 mod oversight;
 mod process;

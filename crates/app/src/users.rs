@@ -26,6 +26,7 @@ pub struct NewUser {
 }
 
 #[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Only entries about this subject (org, team, volunteer or user id).
     pub subject_id: Option<String>,

@@ -74,6 +74,7 @@ pub struct VolunteerPatch {
 }
 
 #[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VolunteerSearch {
     /// Only this org's subtree (must lie in the caller's scope).
     pub org_id: Option<String>,

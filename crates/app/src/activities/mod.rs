@@ -82,6 +82,7 @@ pub struct NewActivity {
 }
 
 #[derive(Clone, Debug, Default, Deserialize, ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ActivitySearch {
     pub team_id: Option<String>,
     pub status: Option<String>,

@@ -23,6 +23,7 @@ pub const DEFAULT_CANDIDATES: usize = 20;
 pub const MAX_CANDIDATES: usize = 200;
 
 #[derive(Clone, Debug, Default, Deserialize, ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CandidateQuery {
     /// How many (default 20, at most 200).
     pub limit: Option<i64>,

@@ -84,6 +84,7 @@ pub struct NewIncident {
 }
 
 #[derive(Clone, Debug, Default, Deserialize, ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct IncidentSearch {
     pub status: Option<String>,
     pub page: Option<i64>,

@@ -111,6 +111,7 @@ pub struct StatsView {
 }
 
 #[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatsQuery {
     /// The last month shown (YYYY-MM); default this month.
     pub to: Option<String>,
@@ -160,6 +161,7 @@ pub struct ComplianceView {
 }
 
 #[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ComplianceQuery {
     /// YYYY-MM; default the last full month.
     pub month: Option<String>,

@@ -58,6 +58,7 @@ pub struct NewApplication {
 }
 
 #[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ApplicationList {
     /// pending, returned, rejected, admitted
     pub status: Option<String>,

@@ -20,6 +20,7 @@ use crate::{clock, page_window, Actor, App};
 pub const MAX_EXPORT_ROWS: i64 = 200_000;
 
 #[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TalentSearch {
     /// Only this org's subtree (within the caller's scope).
     pub org_id: Option<String>,
@@ -49,6 +50,7 @@ pub struct TalentView {
 }
 
 #[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportOptions {
     /// Whole ID numbers (only roles allowed to; logged).
     pub full_ids: Option<bool>,

@@ -14,7 +14,7 @@ use crate::AppState;
 /// Issues a service certificate for a period (API.md): `{"code","pdf_url","hours"}`.
 #[utoipa::path(post, path = "/api/v1/volunteers/{id}/certificates", tag = "certificates", security(("bearer" = [])), params(("id" = String, Path)), request_body = CertificateRequest,
     responses((status = 201, body = IssuedCertificate), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn issue(
+pub async fn issue_certificate(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -27,7 +27,7 @@ pub async fn issue(
 }
 
 #[utoipa::path(get, path = "/api/v1/volunteers/{id}/certificates", tag = "certificates", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = Vec<IssuedCertificate>)))]
-pub async fn list(
+pub async fn list_certificates(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -39,7 +39,7 @@ pub async fn list(
 /// or altered code answers 404 `certificate_invalid`.
 #[utoipa::path(get, path = "/api/v1/certificates/{code}", tag = "certificates", params(("code" = String, Path)),
     responses((status = 200, body = CertificateCheck), (status = 404, body = ErrorBody)))]
-pub async fn verify(
+pub async fn verify_certificate(
     State(state): State<AppState>,
     Path(code): Path<String>,
 ) -> ApiResult<Json<CertificateCheck>> {
@@ -48,7 +48,7 @@ pub async fn verify(
 
 #[utoipa::path(post, path = "/api/v1/certificates/{code}/revoke", tag = "certificates", security(("bearer" = [])), params(("code" = String, Path)), request_body = Revocation,
     responses((status = 200, body = IssuedCertificate), (status = 409, body = ErrorBody)))]
-pub async fn revoke(
+pub async fn revoke_certificate(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(code): Path<String>,
@@ -61,7 +61,7 @@ pub async fn revoke(
 /// volunteer. The QR code on it leads to this site's `/verify/{code}`.
 #[utoipa::path(get, path = "/api/v1/certificates/{code}/pdf", tag = "certificates", security(("bearer" = [])), params(("code" = String, Path)),
     responses((status = 200, content_type = "application/pdf", description = "the certificate"), (status = 404, body = ErrorBody)))]
-pub async fn pdf(
+pub async fn get_certificate_pdf(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(code): Path<String>,

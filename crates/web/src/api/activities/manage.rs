@@ -44,7 +44,7 @@ pub async fn list_projects(
 /// past and is created as done.
 #[utoipa::path(post, path = "/api/v1/activities", tag = "activities", security(("bearer" = [])), request_body = NewActivity,
     responses((status = 201, body = ActivityView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create(
+pub async fn create_activity(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiJson(input): ApiJson<NewActivity>,
@@ -60,7 +60,7 @@ pub async fn create(
 /// Activities in the caller's scope; for a volunteer, the open ones they may join.
 #[utoipa::path(get, path = "/api/v1/activities", tag = "activities", security(("bearer" = [])), params(ActivitySearch),
     responses((status = 200, body = Page<ActivityView>)))]
-pub async fn list(
+pub async fn list_activities(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiQuery(q): ApiQuery<ActivitySearch>,
@@ -70,7 +70,7 @@ pub async fn list(
 
 #[utoipa::path(get, path = "/api/v1/activities/{id}", tag = "activities", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = ActivityView), (status = 404, body = ErrorBody)))]
-pub async fn get(
+pub async fn get_activity(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -87,7 +87,7 @@ pub struct StatusChange {
 /// Draft → published → cancelled or done.
 #[utoipa::path(post, path = "/api/v1/activities/{id}/status", tag = "activities", security(("bearer" = [])), params(("id" = String, Path)), request_body = StatusChange,
     responses((status = 200, body = ActivityView), (status = 409, body = ErrorBody)))]
-pub async fn set_status(
+pub async fn set_activity_status(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,

@@ -14,7 +14,7 @@ use crate::AppState;
 /// Uploads a photo (JPEG, PNG, GIF or WebP by content; at most 4 MB).
 #[utoipa::path(post, path = "/api/v1/activities/{id}/photos", tag = "activities", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 201, body = PhotoView), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn upload(
+pub async fn upload_photo(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -38,7 +38,7 @@ pub async fn upload(
 }
 
 #[utoipa::path(get, path = "/api/v1/activities/{id}/photos", tag = "activities", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = Vec<PhotoView>)))]
-pub async fn list(
+pub async fn list_photos(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -47,7 +47,7 @@ pub async fn list(
 }
 
 #[utoipa::path(get, path = "/api/v1/photos/{id}", tag = "activities", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, content_type = "image/*")))]
-pub async fn get(
+pub async fn get_photo(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,

@@ -15,7 +15,7 @@ use crate::AppState;
 /// An officer enters a volunteer's check-in and check-out (API.md).
 #[utoipa::path(post, path = "/api/v1/activities/{id}/attendance", tag = "activities", security(("bearer" = [])), params(("id" = String, Path)), request_body = NewAttendance,
     responses((status = 201, body = RecordView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn attendance(
+pub async fn record_attendance(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -28,7 +28,7 @@ pub async fn attendance(
 }
 
 #[utoipa::path(get, path = "/api/v1/activities/{id}/attendance", tag = "activities", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = Vec<RecordView>)))]
-pub async fn of_activity(
+pub async fn list_attendance(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -45,7 +45,7 @@ pub struct CodeBody {
 
 /// A fresh rotating check-in code (valid about a minute) for the activity's officer.
 #[utoipa::path(get, path = "/api/v1/activities/{id}/checkin-code", tag = "activities", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = CodeBody)))]
-pub async fn checkin_code(
+pub async fn get_activity_checkin_code(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -68,7 +68,7 @@ pub struct ScanBody {
 /// The logged-in volunteer scans a code: checked in, or out when already in.
 #[utoipa::path(post, path = "/api/v1/checkin/{token}", tag = "activities", security(("bearer" = [])), params(("token" = String, Path)),
     responses((status = 200, body = ScanBody), (status = 422, body = ErrorBody)))]
-pub async fn scan(
+pub async fn scan_activity_checkin(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(token): Path<String>,
@@ -83,7 +83,7 @@ pub async fn scan(
 /// The volunteer's records with hours, the year's total, 20 h progress and star level.
 #[utoipa::path(get, path = "/api/v1/volunteers/{id}/service-records", tag = "activities", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = RecordsPage), (status = 404, body = ErrorBody)))]
-pub async fn of_volunteer(
+pub async fn list_service_records(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -99,7 +99,7 @@ pub struct HistoryBody {
 
 /// A record with its amendment history (who, why, old, new).
 #[utoipa::path(get, path = "/api/v1/service-records/{id}", tag = "activities", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = HistoryBody)))]
-pub async fn history(
+pub async fn get_service_record(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -111,7 +111,7 @@ pub async fn history(
 /// Approves or rejects hours over 8 h (team) or 12 h (level above) in a day.
 #[utoipa::path(post, path = "/api/v1/service-records/{id}/decision", tag = "activities", security(("bearer" = [])), params(("id" = String, Path)), request_body = Decision,
     responses((status = 200, body = RecordView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn decide(
+pub async fn decide_service_record(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -123,7 +123,7 @@ pub async fn decide(
 /// Asks for a correction of a record (never an overwrite).
 #[utoipa::path(post, path = "/api/v1/service-records/{id}/amendments", tag = "activities", security(("bearer" = [])), params(("id" = String, Path)), request_body = NewAmendment,
     responses((status = 201, body = AmendmentView), (status = 422, body = ErrorBody)))]
-pub async fn amend(
+pub async fn create_amendment(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,

@@ -15,7 +15,7 @@ use crate::AppState;
 /// when the activity keeps a waitlist, else 409. Never more confirmed than capacity.
 #[utoipa::path(post, path = "/api/v1/activities/{id}/signups", tag = "activities", security(("bearer" = [])), params(("id" = String, Path)), request_body = NewSignup,
     responses((status = 201, body = SignupResult), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create(
+pub async fn create_signup(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -29,7 +29,7 @@ pub async fn create(
 
 #[utoipa::path(delete, path = "/api/v1/activities/{id}/signups/{volunteer_id}", tag = "activities", security(("bearer" = [])), params(("id" = String, Path), ("volunteer_id" = String, Path)),
     responses((status = 200, body = SignupView), (status = 404, body = ErrorBody)))]
-pub async fn cancel(
+pub async fn cancel_signup(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path((id, volunteer_id)): Path<(String, String)>,
@@ -41,7 +41,7 @@ pub async fn cancel(
 
 #[utoipa::path(get, path = "/api/v1/activities/{id}/signups", tag = "activities", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Page<SignupView>), (status = 404, body = ErrorBody)))]
-pub async fn list(
+pub async fn list_signups(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,

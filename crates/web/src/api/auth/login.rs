@@ -11,7 +11,7 @@ use crate::{session_cookie, AppState};
 /// Logs in; answers a bearer token and sets the session cookie.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginInput,
     responses((status = 200, body = LoginOutput), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
-pub async fn login(
+pub async fn begin_session(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
     ApiJson(input): ApiJson<LoginInput>,

@@ -11,7 +11,7 @@ use crate::{clear_session_cookie, AppState};
 /// Ends the session of the token (or cookie) used to call it.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204)))]
-pub async fn logout(
+pub async fn end_session(
     State(state): State<AppState>,
     ApiActor(_actor): ApiActor,
     headers: HeaderMap,

@@ -18,7 +18,7 @@ pub struct Me {
 /// The caller's own account and scope.
 #[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = Me)))]
-pub async fn me(ApiActor(a): ApiActor) -> Json<Me> {
+pub async fn get_authenticated_user(ApiActor(a): ApiActor) -> Json<Me> {
     Json(Me {
         user_id: a.user_id,
         username: a.username,

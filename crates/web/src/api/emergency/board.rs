@@ -19,7 +19,7 @@ use crate::AppState;
 /// Counts against the headcount and every call-up.
 #[utoipa::path(get, path = "/api/v1/incidents/{id}/board", tag = "emergency", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = BoardView), (status = 404, body = ErrorBody)))]
-pub async fn board(
+pub async fn get_incident_board(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -32,7 +32,7 @@ pub async fn board(
 /// server process on the same PostgreSQL. A `resync` event asks the board to reload.
 #[utoipa::path(get, path = "/api/v1/incidents/{id}/events", tag = "emergency", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, description = "text/event-stream"), (status = 404, body = ErrorBody)))]
-pub async fn events(
+pub async fn stream_incident_events(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -67,7 +67,7 @@ pub async fn events(
 /// The muster report (.xlsx).
 #[utoipa::path(get, path = "/api/v1/incidents/{id}/muster.xlsx", tag = "emergency", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, description = ".xlsx"), (status = 404, body = ErrorBody)))]
-pub async fn muster(
+pub async fn get_muster_report(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,

@@ -16,7 +16,7 @@ use crate::AppState;
 /// nearest first, then emergency-detachment members, then the least called this year.
 #[utoipa::path(get, path = "/api/v1/incidents/{id}/candidates", tag = "emergency", security(("bearer" = [])), params(("id" = String, Path), CandidateQuery),
     responses((status = 200, body = Page<CandidateView>), (status = 404, body = ErrorBody)))]
-pub async fn candidates(
+pub async fn list_candidates(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -34,7 +34,7 @@ pub async fn candidates(
 /// not active 422, already called or committed elsewhere 409 (`field`: `volunteer_ids`).
 #[utoipa::path(post, path = "/api/v1/incidents/{id}/callups", tag = "emergency", security(("bearer" = [])), params(("id" = String, Path)), request_body = NewCallups,
     responses((status = 201, body = Page<CallupView>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create(
+pub async fn create_callups(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -49,7 +49,7 @@ pub async fn create(
 /// Every call-up of an incident and its answer.
 #[utoipa::path(get, path = "/api/v1/incidents/{id}/callups", tag = "emergency", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Page<CallupView>), (status = 404, body = ErrorBody)))]
-pub async fn list(
+pub async fn list_incident_callups(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -60,7 +60,7 @@ pub async fn list(
 /// The caller's own call-ups (a volunteer account), newest first.
 #[utoipa::path(get, path = "/api/v1/callups", tag = "emergency", security(("bearer" = [])),
     responses((status = 200, body = Page<CallupView>), (status = 403, body = ErrorBody)))]
-pub async fn mine(
+pub async fn list_my_callups(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
 ) -> ApiResult<Json<Page<CallupView>>> {
@@ -79,7 +79,7 @@ pub struct CallupDetail {
 
 #[utoipa::path(get, path = "/api/v1/callups/{id}", tag = "emergency", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = CallupDetail), (status = 404, body = ErrorBody)))]
-pub async fn get(
+pub async fn get_callup(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -92,7 +92,7 @@ pub async fn get(
 /// costs nothing; accepting after the deadline answers 409 `callup_expired`.
 #[utoipa::path(post, path = "/api/v1/callups/{id}/answer", tag = "emergency", security(("bearer" = [])), params(("id" = String, Path)), request_body = CallupAnswer,
     responses((status = 200, body = CallupView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn answer(
+pub async fn answer_callup(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,

@@ -18,7 +18,7 @@ use crate::AppState;
 /// `unknown_skill`); nothing is written then.
 #[utoipa::path(post, path = "/api/v1/incidents", tag = "emergency", security(("bearer" = [])), request_body = NewIncident,
     responses((status = 201, body = IncidentView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create(
+pub async fn create_incident(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiJson(input): ApiJson<NewIncident>,
@@ -32,7 +32,7 @@ pub async fn create(
 /// Incidents commanded in the caller's subtree, newest first.
 #[utoipa::path(get, path = "/api/v1/incidents", tag = "emergency", security(("bearer" = [])), params(IncidentSearch),
     responses((status = 200, body = Page<IncidentView>), (status = 403, body = ErrorBody)))]
-pub async fn list(
+pub async fn list_incidents(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiQuery(q): ApiQuery<IncidentSearch>,
@@ -42,7 +42,7 @@ pub async fn list(
 
 #[utoipa::path(get, path = "/api/v1/incidents/{id}", tag = "emergency", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = IncidentView), (status = 404, body = ErrorBody)))]
-pub async fn get(
+pub async fn get_incident(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -60,7 +60,7 @@ pub struct StatusChange {
 /// records of the incident's activity).
 #[utoipa::path(post, path = "/api/v1/incidents/{id}/status", tag = "emergency", security(("bearer" = [])), params(("id" = String, Path)), request_body = StatusChange,
     responses((status = 200, body = IncidentView), (status = 409, body = ErrorBody)))]
-pub async fn set_status(
+pub async fn set_incident_status(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,

@@ -6,59 +6,31 @@ mod callups;
 mod incidents;
 mod site;
 
-use axum::routing::{get, post};
-use axum::Router;
-use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/incidents",
-            post(incidents::create).get(incidents::list),
-        )
-        .route("/api/v1/incidents/{id}", get(incidents::get))
-        .route("/api/v1/incidents/{id}/status", post(incidents::set_status))
-        .route(
-            "/api/v1/incidents/{id}/candidates",
-            get(callups::candidates),
-        )
-        .route(
-            "/api/v1/incidents/{id}/callups",
-            post(callups::create).get(callups::list),
-        )
-        .route("/api/v1/callups", get(callups::mine))
-        .route("/api/v1/callups/{id}", get(callups::get))
-        .route("/api/v1/callups/{id}/answer", post(callups::answer))
-        .route(
-            "/api/v1/incidents/{id}/checkin-code",
-            get(site::checkin_code),
-        )
-        .route("/api/v1/incidents/checkin/{token}", post(site::scan))
-        .route("/api/v1/incidents/{id}/presence", post(site::presence))
-        .route("/api/v1/incidents/{id}/board", get(board::board))
-        .route("/api/v1/incidents/{id}/events", get(board::events))
-        .route("/api/v1/incidents/{id}/muster.xlsx", get(board::muster))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(
+            incidents::create_incident,
+            incidents::list_incidents
+        ))
+        .routes(routes!(incidents::get_incident))
+        .routes(routes!(incidents::set_incident_status))
+        .routes(routes!(callups::list_candidates))
+        .routes(routes!(
+            callups::create_callups,
+            callups::list_incident_callups
+        ))
+        .routes(routes!(callups::list_my_callups))
+        .routes(routes!(callups::get_callup))
+        .routes(routes!(callups::answer_callup))
+        .routes(routes!(site::get_incident_checkin_code))
+        .routes(routes!(site::scan_incident_checkin))
+        .routes(routes!(site::mark_presence))
+        .routes(routes!(board::get_incident_board))
+        .routes(routes!(board::stream_incident_events))
+        .routes(routes!(board::get_muster_report))
 }
-
-#[derive(OpenApi)]
-#[openapi(paths(
-    incidents::create,
-    incidents::list,
-    incidents::get,
-    incidents::set_status,
-    callups::candidates,
-    callups::create,
-    callups::list,
-    callups::mine,
-    callups::get,
-    callups::answer,
-    site::checkin_code,
-    site::scan,
-    site::presence,
-    board::board,
-    board::events,
-    board::muster,
-))]
-pub struct Doc;

@@ -12,7 +12,7 @@ use crate::AppState;
 /// A fresh check-in code for the scene (valid about a minute).
 #[utoipa::path(get, path = "/api/v1/incidents/{id}/checkin-code", tag = "emergency", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, description = "{token, path, expires_at}"), (status = 404, body = ErrorBody)))]
-pub async fn checkin_code(
+pub async fn get_incident_checkin_code(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -23,7 +23,7 @@ pub async fn checkin_code(
 /// The volunteer scanned the scene's code: arrives, or leaves when on site.
 #[utoipa::path(post, path = "/api/v1/incidents/checkin/{token}", tag = "emergency", security(("bearer" = [])), params(("token" = String, Path)),
     responses((status = 200, body = PresenceResult), (status = 422, body = ErrorBody)))]
-pub async fn scan(
+pub async fn scan_incident_checkin(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(token): Path<String>,
@@ -34,7 +34,7 @@ pub async fn scan(
 /// An officer marks `{"volunteer_id","action":"arrive"|"leave"}`.
 #[utoipa::path(post, path = "/api/v1/incidents/{id}/presence", tag = "emergency", security(("bearer" = [])), params(("id" = String, Path)), request_body = PresenceMark,
     responses((status = 200, body = PresenceResult), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn presence(
+pub async fn mark_presence(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,

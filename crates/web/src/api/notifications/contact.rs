@@ -9,7 +9,7 @@ use crate::AppState;
 /// The caller's email and phone for notices outside the app.
 #[utoipa::path(get, path = "/api/v1/notifications/contact", tag = "notifications", security(("bearer" = [])),
     responses((status = 200, body = ContactView), (status = 401, body = ErrorBody)))]
-pub async fn get(
+pub async fn get_contact(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
 ) -> ApiResult<Json<ContactView>> {
@@ -19,7 +19,7 @@ pub async fn get(
 /// Sets the caller's email and phone (`null` or blank clears one).
 #[utoipa::path(put, path = "/api/v1/notifications/contact", tag = "notifications", security(("bearer" = [])), request_body = ContactView,
     responses((status = 200, body = ContactView), (status = 422, body = ErrorBody)))]
-pub async fn put(
+pub async fn update_contact(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiJson(input): ApiJson<ContactView>,

@@ -6,23 +6,15 @@ mod list;
 mod read;
 mod read_all;
 
-use axum::routing::{get, post};
-use axum::Router;
-use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/notifications", get(list::list))
-        .route("/api/v1/notifications/read-all", post(read_all::read_all))
-        .route("/api/v1/notifications/{id}/read", post(read::read))
-        .route(
-            "/api/v1/notifications/contact",
-            get(contact::get).put(contact::put),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list::list_notifications))
+        .routes(routes!(read_all::mark_all_notifications_read))
+        .routes(routes!(read::mark_notification_read))
+        .routes(routes!(contact::get_contact, contact::update_contact))
 }
-
-#[derive(OpenApi)]
-#[openapi(paths(list::list, read::read, read_all::read_all, contact::get, contact::put))]
-pub struct Doc;

@@ -17,7 +17,7 @@ pub struct ReadAll {
 /// Marks every unread notice of the caller read.
 #[utoipa::path(post, path = "/api/v1/notifications/read-all", tag = "notifications", security(("bearer" = [])),
     responses((status = 200, body = ReadAll), (status = 401, body = ErrorBody)))]
-pub async fn read_all(
+pub async fn mark_all_notifications_read(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
 ) -> ApiResult<Json<ReadAll>> {

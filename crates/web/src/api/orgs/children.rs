@@ -9,7 +9,7 @@ use crate::AppState;
 /// The direct children of a node.
 #[utoipa::path(get, path = "/api/v1/orgs/{id}/children", tag = "orgs", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Page<OrgView>), (status = 404, body = ErrorBody)))]
-pub async fn children(
+pub async fn list_org_children(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,

@@ -9,7 +9,7 @@ use crate::AppState;
 /// The nodes the caller starts from (the roots for a super-administrator, the own node for an admin).
 #[utoipa::path(get, path = "/api/v1/orgs", tag = "orgs", security(("bearer" = [])),
     responses((status = 200, body = Page<OrgView>)))]
-pub async fn list(
+pub async fn list_orgs(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
 ) -> ApiResult<Json<Page<OrgView>>> {

@@ -9,7 +9,7 @@ use crate::AppState;
 /// Units in the node's subtree that the caller may see.
 #[utoipa::path(get, path = "/api/v1/orgs/{id}/teams", tag = "orgs", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Page<TeamView>), (status = 404, body = ErrorBody)))]
-pub async fn teams(
+pub async fn list_org_teams(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,

@@ -10,7 +10,7 @@ use crate::AppState;
 /// Changes a node's name, population or unit type.
 #[utoipa::path(patch, path = "/api/v1/orgs/{id}", tag = "orgs", security(("bearer" = [])), params(("id" = String, Path)), request_body = OrgPatch,
     responses((status = 200, body = OrgView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn update(
+pub async fn update_org(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,

@@ -14,7 +14,7 @@ use crate::AppState;
 #[utoipa::path(get, path = "/api/v1/orgs/{id}/compliance", tag = "oversight", security(("bearer" = [])),
     params(("id" = String, Path), ComplianceQuery),
     responses((status = 200, body = ComplianceView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn compliance(
+pub async fn list_compliance_findings(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,

@@ -7,35 +7,22 @@ mod station;
 mod stats;
 mod templates;
 
-use axum::routing::get;
-use axum::Router;
-use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/orgs/{id}/stats", get(stats::stats))
-        .route("/api/v1/orgs/{id}/compliance", get(compliance::compliance))
-        .route(
-            "/api/v1/orgs/{id}/station-standard",
-            get(station::get).put(station::put),
-        )
-        .route(
-            "/api/v1/orgs/{id}/establishment",
-            get(templates::get).put(templates::put),
-        )
-        .route("/api/v1/orgs/{id}/reports/{file}", get(reports::download))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(stats::get_org_stats))
+        .routes(routes!(compliance::list_compliance_findings))
+        .routes(routes!(
+            station::get_station_standard,
+            station::update_station_standard
+        ))
+        .routes(routes!(
+            templates::get_establishment,
+            templates::update_establishment
+        ))
+        .routes(routes!(reports::download_report))
 }
-
-#[derive(OpenApi)]
-#[openapi(paths(
-    stats::stats,
-    compliance::compliance,
-    station::get,
-    station::put,
-    templates::get,
-    templates::put,
-    reports::download,
-))]
-pub struct Doc;

@@ -14,7 +14,7 @@ use crate::AppState;
 #[utoipa::path(get, path = "/api/v1/orgs/{id}/reports/{file}", tag = "oversight", security(("bearer" = [])),
     params(("id" = String, Path), ("file" = String, Path, description = "volunteers.xlsx, stations.xlsx, teams.xlsx or composition.xlsx")),
     responses((status = 200, description = ".xlsx"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn download(
+pub async fn download_report(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path((id, file)): Path<(String, String)>,

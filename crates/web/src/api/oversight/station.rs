@@ -12,7 +12,7 @@ use crate::AppState;
 #[utoipa::path(get, path = "/api/v1/orgs/{id}/station-standard", tag = "oversight", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, body = StationStandardView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn get(
+pub async fn get_station_standard(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -24,7 +24,7 @@ pub async fn get(
 #[utoipa::path(put, path = "/api/v1/orgs/{id}/station-standard", tag = "oversight", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = StationStandardInput,
     responses((status = 200, body = StationStandardView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn put(
+pub async fn update_station_standard(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,

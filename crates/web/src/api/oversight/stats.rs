@@ -12,7 +12,7 @@ use crate::AppState;
 #[utoipa::path(get, path = "/api/v1/orgs/{id}/stats", tag = "oversight", security(("bearer" = [])),
     params(("id" = String, Path), StatsQuery),
     responses((status = 200, body = StatsView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn stats(
+pub async fn get_org_stats(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,

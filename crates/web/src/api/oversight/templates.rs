@@ -12,7 +12,7 @@ use crate::AppState;
 #[utoipa::path(get, path = "/api/v1/orgs/{id}/establishment", tag = "oversight", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, body = TemplatesView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn get(
+pub async fn get_establishment(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -25,7 +25,7 @@ pub async fn get(
 #[utoipa::path(put, path = "/api/v1/orgs/{id}/establishment", tag = "oversight", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = TemplatesInput,
     responses((status = 200, body = TemplatesView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn put(
+pub async fn update_establishment(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,

@@ -20,7 +20,7 @@ use crate::AppState;
 /// for the applicant. Keep the `tracking_code`: it is the way to follow the application.
 #[utoipa::path(post, path = "/api/v1/applications", tag = "recruitment", request_body = NewApplication,
     responses((status = 201, body = ApplicationReceipt), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
-pub async fn submit(
+pub async fn submit_application(
     State(state): State<AppState>,
     headers: HeaderMap,
     ClientAddr(addr): ClientAddr,
@@ -35,9 +35,9 @@ pub async fn submit(
 }
 
 /// Where an application stands, by its tracking code (public).
-#[utoipa::path(get, path = "/api/v1/applications/track/{code}", tag = "recruitment",
+#[utoipa::path(get, path = "/api/v1/applications/track/{code}", tag = "recruitment", params(("code" = String, Path)),
     responses((status = 200, body = ApplicationStatusView), (status = 404, body = ErrorBody)))]
-pub async fn track(
+pub async fn track_application(
     State(state): State<AppState>,
     Path(code): Path<String>,
 ) -> ApiResult<Json<ApplicationStatusView>> {
@@ -45,9 +45,9 @@ pub async fn track(
 }
 
 /// Resubmits a returned application with corrections (public, by tracking code).
-#[utoipa::path(put, path = "/api/v1/applications/track/{code}", tag = "recruitment", request_body = NewApplication,
+#[utoipa::path(put, path = "/api/v1/applications/track/{code}", tag = "recruitment", params(("code" = String, Path)), request_body = NewApplication,
     responses((status = 200, body = ApplicationStatusView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn resubmit(
+pub async fn resubmit_application(
     State(state): State<AppState>,
     Path(code): Path<String>,
     ApiJson(input): ApiJson<NewApplication>,
@@ -58,7 +58,7 @@ pub async fn resubmit(
 /// Applications to units in the caller's area.
 #[utoipa::path(get, path = "/api/v1/applications", tag = "recruitment", security(("bearer" = [])), params(ApplicationList),
     responses((status = 200, body = Page<ApplicationView>)))]
-pub async fn list(
+pub async fn list_applications(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiQuery(q): ApiQuery<ApplicationList>,
@@ -66,9 +66,9 @@ pub async fn list(
     Ok(Json(state.app.list_applications(&actor, &q).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "recruitment", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "recruitment", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = ApplicationView), (status = 404, body = ErrorBody)))]
-pub async fn get(
+pub async fn get_application(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -77,9 +77,9 @@ pub async fn get(
 }
 
 /// A reviewer's decision: approve (the last level admits), return for changes, or reject.
-#[utoipa::path(post, path = "/api/v1/applications/{id}/review", tag = "recruitment", security(("bearer" = [])), request_body = ReviewInput,
+#[utoipa::path(post, path = "/api/v1/applications/{id}/review", tag = "recruitment", params(("id" = String, Path)), security(("bearer" = [])), request_body = ReviewInput,
     responses((status = 200, body = ReviewResult), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn review(
+pub async fn review_application(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -93,7 +93,7 @@ pub async fn review(
 /// The caller's review queue with counts per reviewing org.
 #[utoipa::path(get, path = "/api/v1/review-queue", tag = "recruitment", security(("bearer" = [])),
     responses((status = 200, body = QueueView)))]
-pub async fn queue(
+pub async fn get_review_queue(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
 ) -> ApiResult<Json<QueueView>> {

@@ -14,7 +14,7 @@ use crate::AppState;
 /// Draws N active volunteers of an org's subtree at random for verification.
 #[utoipa::path(post, path = "/api/v1/spot-checks", tag = "recruitment", security(("bearer" = [])), request_body = NewSpotCheck,
     responses((status = 201, body = SpotCheckView), (status = 422, body = ErrorBody)))]
-pub async fn draw(
+pub async fn draw_spot_check(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiJson(input): ApiJson<NewSpotCheck>,
@@ -27,16 +27,16 @@ pub async fn draw(
 
 #[utoipa::path(get, path = "/api/v1/spot-checks", tag = "recruitment", security(("bearer" = [])),
     responses((status = 200, body = Vec<SpotCheckView>)))]
-pub async fn list(
+pub async fn list_spot_checks(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
 ) -> ApiResult<Json<Vec<SpotCheckView>>> {
     Ok(Json(state.app.spot_checks(&actor).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/spot-checks/{id}", tag = "recruitment", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/spot-checks/{id}", tag = "recruitment", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = SpotCheckView), (status = 404, body = ErrorBody)))]
-pub async fn get(
+pub async fn get_spot_check(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -45,9 +45,9 @@ pub async fn get(
 }
 
 /// Records one verification result; unverifiable records are flagged.
-#[utoipa::path(post, path = "/api/v1/spot-checks/{id}/results/{volunteer_id}", tag = "recruitment", security(("bearer" = [])), request_body = SpotResultInput,
+#[utoipa::path(post, path = "/api/v1/spot-checks/{id}/results/{volunteer_id}", tag = "recruitment", params(("id" = String, Path), ("volunteer_id" = String, Path)), security(("bearer" = [])), request_body = SpotResultInput,
     responses((status = 200, body = SpotCheckView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn result(
+pub async fn record_spot_check_result(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path((id, volunteer_id)): Path<(String, String)>,
@@ -62,9 +62,9 @@ pub async fn result(
 }
 
 /// The volunteer withdraws (own account only).
-#[utoipa::path(post, path = "/api/v1/volunteers/{id}/withdraw", tag = "recruitment", security(("bearer" = [])), request_body = StatusInput,
+#[utoipa::path(post, path = "/api/v1/volunteers/{id}/withdraw", tag = "recruitment", params(("id" = String, Path)), security(("bearer" = [])), request_body = StatusInput,
     responses((status = 200, body = Vec<StatusChangeView>), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn withdraw(
+pub async fn withdraw_volunteer(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -74,9 +74,9 @@ pub async fn withdraw(
 }
 
 /// An admin suspends a volunteer.
-#[utoipa::path(post, path = "/api/v1/volunteers/{id}/suspend", tag = "recruitment", security(("bearer" = [])), request_body = StatusInput,
+#[utoipa::path(post, path = "/api/v1/volunteers/{id}/suspend", tag = "recruitment", params(("id" = String, Path)), security(("bearer" = [])), request_body = StatusInput,
     responses((status = 200, body = Vec<StatusChangeView>), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn suspend(
+pub async fn suspend_volunteer(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -86,9 +86,9 @@ pub async fn suspend(
 }
 
 /// An admin reinstates a suspended volunteer.
-#[utoipa::path(post, path = "/api/v1/volunteers/{id}/reinstate", tag = "recruitment", security(("bearer" = [])), request_body = StatusInput,
+#[utoipa::path(post, path = "/api/v1/volunteers/{id}/reinstate", tag = "recruitment", params(("id" = String, Path)), security(("bearer" = [])), request_body = StatusInput,
     responses((status = 200, body = Vec<StatusChangeView>), (status = 409, body = ErrorBody)))]
-pub async fn reinstate(
+pub async fn reinstate_volunteer(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -97,9 +97,9 @@ pub async fn reinstate(
     Ok(Json(state.app.reinstate(&actor, &id, &input).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/volunteers/{id}/status-history", tag = "recruitment", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/volunteers/{id}/status-history", tag = "recruitment", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = Vec<StatusChangeView>)))]
-pub async fn history(
+pub async fn get_status_history(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,

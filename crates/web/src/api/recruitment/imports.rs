@@ -16,6 +16,7 @@ use crate::extract::{ApiActor, ApiQuery};
 use crate::AppState;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// The org the volunteers belong to (their locality).
     pub org_id: String,
@@ -30,7 +31,7 @@ pub struct ImportQuery {
 #[utoipa::path(post, path = "/api/v1/imports/volunteers", tag = "recruitment", security(("bearer" = [])), params(ImportQuery),
     request_body(content_type = "multipart/form-data", description = "field `file`"),
     responses((status = 200, body = ImportReport), (status = 202, body = ImportJobView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create(
+pub async fn import_volunteers(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiQuery(q): ApiQuery<ImportQuery>,
@@ -54,7 +55,7 @@ pub async fn create(
 /// The empty import template with the six headers.
 #[utoipa::path(get, path = "/api/v1/imports/volunteers/template.xlsx", tag = "recruitment", security(("bearer" = [])),
     responses((status = 200, description = "the .xlsx template")))]
-pub async fn template(
+pub async fn get_import_template(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
 ) -> ApiResult<Response> {
@@ -67,9 +68,9 @@ pub async fn template(
 }
 
 /// Progress and result of an import job.
-#[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "recruitment", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "recruitment", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = ImportJobView), (status = 404, body = ErrorBody)))]
-pub async fn get(
+pub async fn get_import_job(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,

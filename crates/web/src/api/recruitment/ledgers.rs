@@ -14,7 +14,7 @@ use crate::AppState;
 /// The talent pool (人力资源库): veterans in scope by skill, specialty, branch, age, availability.
 #[utoipa::path(get, path = "/api/v1/talent", tag = "recruitment", security(("bearer" = [])), params(TalentSearch),
     responses((status = 200, body = Page<TalentView>), (status = 422, body = ErrorBody)))]
-pub async fn search(
+pub async fn search_talent(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiQuery(q): ApiQuery<TalentSearch>,
@@ -25,7 +25,7 @@ pub async fn search(
 /// The same search as .xlsx (ID numbers masked).
 #[utoipa::path(get, path = "/api/v1/talent/export.xlsx", tag = "recruitment", security(("bearer" = [])), params(TalentSearch),
     responses((status = 200, description = ".xlsx")))]
-pub async fn export(
+pub async fn export_talent(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiQuery(q): ApiQuery<TalentSearch>,
@@ -34,9 +34,9 @@ pub async fn export(
 }
 
 /// The volunteer ledger of an org's subtree; `full_ids=true` only for roles allowed (logged).
-#[utoipa::path(get, path = "/api/v1/orgs/{id}/ledger.xlsx", tag = "recruitment", security(("bearer" = [])), params(ExportOptions),
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/ledger.xlsx", tag = "recruitment", security(("bearer" = [])), params(("id" = String, Path), ExportOptions),
     responses((status = 200, description = ".xlsx"), (status = 403, body = ErrorBody)))]
-pub async fn org_ledger(
+pub async fn export_org_ledger(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -48,9 +48,9 @@ pub async fn org_ledger(
 }
 
 /// A unit's roster with its sub-units, positions and registration numbers.
-#[utoipa::path(get, path = "/api/v1/teams/{id}/roster.xlsx", tag = "recruitment", security(("bearer" = [])), params(ExportOptions),
+#[utoipa::path(get, path = "/api/v1/teams/{id}/roster.xlsx", tag = "recruitment", security(("bearer" = [])), params(("id" = String, Path), ExportOptions),
     responses((status = 200, description = ".xlsx"), (status = 403, body = ErrorBody)))]
-pub async fn roster(
+pub async fn export_team_roster(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,

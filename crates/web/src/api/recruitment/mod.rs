@@ -1,9 +1,8 @@
 //! Recruitment (issue 3): API handlers, grouped by resource, one function per action.
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post, put};
-use axum::Router;
-use utoipa::OpenApi;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 use crate::AppState;
 
@@ -18,96 +17,44 @@ pub mod registry;
 /// the body limit sits a little above so that error, not a bare 413, is what users see.
 pub const IMPORT_BODY_LIMIT: usize = 50 * 1024 * 1024;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/imports/volunteers",
-            post(imports::create).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)),
-        )
-        .route(
-            "/api/v1/imports/volunteers/template.xlsx",
-            get(imports::template),
-        )
-        .route("/api/v1/imports/{id}", get(imports::get))
-        .route(
-            "/api/v1/applications",
-            post(applications::submit).get(applications::list),
-        )
-        .route(
-            "/api/v1/applications/track/{code}",
-            get(applications::track).put(applications::resubmit),
-        )
-        .route("/api/v1/applications/{id}", get(applications::get))
-        .route(
-            "/api/v1/applications/{id}/review",
-            post(applications::review),
-        )
-        .route("/api/v1/review-queue", get(applications::queue))
-        .route(
-            "/api/v1/teams/{id}/policy",
-            get(registry::get_policy).put(registry::put_policy),
-        )
-        .route(
-            "/api/v1/orgs/{id}/review-levels",
-            get(registry::get_levels).put(registry::put_levels),
-        )
-        .route(
-            "/api/v1/orgs/{id}/registration-authority",
-            put(registry::put_authority),
-        )
-        .route(
-            "/api/v1/orgs/{id}/number-ranges",
-            post(registry::create_range).get(registry::list_ranges),
-        )
-        .route("/api/v1/talent", get(ledgers::search))
-        .route("/api/v1/talent/export.xlsx", get(ledgers::export))
-        .route("/api/v1/orgs/{id}/ledger.xlsx", get(ledgers::org_ledger))
-        .route("/api/v1/teams/{id}/roster.xlsx", get(ledgers::roster))
-        .route("/api/v1/spot-checks", post(checks::draw).get(checks::list))
-        .route("/api/v1/spot-checks/{id}", get(checks::get))
-        .route(
-            "/api/v1/spot-checks/{id}/results/{volunteer_id}",
-            post(checks::result),
-        )
-        .route("/api/v1/volunteers/{id}/withdraw", post(checks::withdraw))
-        .route("/api/v1/volunteers/{id}/suspend", post(checks::suspend))
-        .route("/api/v1/volunteers/{id}/reinstate", post(checks::reinstate))
-        .route(
-            "/api/v1/volunteers/{id}/status-history",
-            get(checks::history),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(imports::import_volunteers).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)))
+        .routes(routes!(imports::get_import_template))
+        .routes(routes!(imports::get_import_job))
+        .routes(routes!(
+            applications::submit_application,
+            applications::list_applications
+        ))
+        .routes(routes!(
+            applications::track_application,
+            applications::resubmit_application
+        ))
+        .routes(routes!(applications::get_application))
+        .routes(routes!(applications::review_application))
+        .routes(routes!(applications::get_review_queue))
+        .routes(routes!(
+            registry::get_team_policy,
+            registry::update_team_policy
+        ))
+        .routes(routes!(
+            registry::get_review_levels,
+            registry::update_review_levels
+        ))
+        .routes(routes!(registry::set_registration_authority))
+        .routes(routes!(
+            registry::create_number_range,
+            registry::list_number_ranges
+        ))
+        .routes(routes!(ledgers::search_talent))
+        .routes(routes!(ledgers::export_talent))
+        .routes(routes!(ledgers::export_org_ledger))
+        .routes(routes!(ledgers::export_team_roster))
+        .routes(routes!(checks::draw_spot_check, checks::list_spot_checks))
+        .routes(routes!(checks::get_spot_check))
+        .routes(routes!(checks::record_spot_check_result))
+        .routes(routes!(checks::withdraw_volunteer))
+        .routes(routes!(checks::suspend_volunteer))
+        .routes(routes!(checks::reinstate_volunteer))
+        .routes(routes!(checks::get_status_history))
 }
-
-#[derive(OpenApi)]
-#[openapi(paths(
-    imports::create,
-    imports::template,
-    imports::get,
-    applications::submit,
-    applications::track,
-    applications::resubmit,
-    applications::list,
-    applications::get,
-    applications::review,
-    applications::queue,
-    registry::get_policy,
-    registry::put_policy,
-    registry::get_levels,
-    registry::put_levels,
-    registry::put_authority,
-    registry::create_range,
-    registry::list_ranges,
-    ledgers::search,
-    ledgers::export,
-    ledgers::org_ledger,
-    ledgers::roster,
-    checks::draw,
-    checks::list,
-    checks::get,
-    checks::result,
-    checks::withdraw,
-    checks::suspend,
-    checks::reinstate,
-    checks::history,
-))]
-pub struct Doc;

@@ -14,18 +14,18 @@ use crate::extract::{ApiActor, ApiJson};
 use crate::AppState;
 
 /// The policy that applies to applications to this unit (public: the form shows it).
-#[utoipa::path(get, path = "/api/v1/teams/{id}/policy", tag = "recruitment",
+#[utoipa::path(get, path = "/api/v1/teams/{id}/policy", tag = "recruitment", params(("id" = String, Path)),
     responses((status = 200, body = PolicyView), (status = 404, body = ErrorBody)))]
-pub async fn get_policy(
+pub async fn get_team_policy(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<PolicyView>> {
     Ok(Json(state.app.public_policy(&id).await?))
 }
 
-#[utoipa::path(put, path = "/api/v1/teams/{id}/policy", tag = "recruitment", security(("bearer" = [])), request_body = PolicyInput,
+#[utoipa::path(put, path = "/api/v1/teams/{id}/policy", tag = "recruitment", params(("id" = String, Path)), security(("bearer" = [])), request_body = PolicyInput,
     responses((status = 200, body = PolicyView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn put_policy(
+pub async fn update_team_policy(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -34,9 +34,9 @@ pub async fn put_policy(
     Ok(Json(state.app.set_policy(&actor, &id, &input).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{id}/review-levels", tag = "recruitment", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/review-levels", tag = "recruitment", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = Vec<String>)))]
-pub async fn get_levels(
+pub async fn get_review_levels(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -45,9 +45,9 @@ pub async fn get_levels(
 }
 
 /// Which org levels review applications in this tree (set on its root).
-#[utoipa::path(put, path = "/api/v1/orgs/{id}/review-levels", tag = "recruitment", security(("bearer" = [])), request_body = ReviewLevelsInput,
+#[utoipa::path(put, path = "/api/v1/orgs/{id}/review-levels", tag = "recruitment", params(("id" = String, Path)), security(("bearer" = [])), request_body = ReviewLevelsInput,
     responses((status = 200, body = Vec<String>), (status = 422, body = ErrorBody)))]
-pub async fn put_levels(
+pub async fn update_review_levels(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -59,9 +59,9 @@ pub async fn put_levels(
 }
 
 /// Marks or unmarks an org as a registration authority (注册机构).
-#[utoipa::path(put, path = "/api/v1/orgs/{id}/registration-authority", tag = "recruitment", security(("bearer" = [])), request_body = AuthorityInput,
+#[utoipa::path(put, path = "/api/v1/orgs/{id}/registration-authority", tag = "recruitment", params(("id" = String, Path)), security(("bearer" = [])), request_body = AuthorityInput,
     responses((status = 204), (status = 403, body = ErrorBody)))]
-pub async fn put_authority(
+pub async fn set_registration_authority(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -75,9 +75,9 @@ pub async fn put_authority(
 }
 
 /// Allots a range of registration numbers to an authority.
-#[utoipa::path(post, path = "/api/v1/orgs/{id}/number-ranges", tag = "recruitment", security(("bearer" = [])), request_body = NewRange,
+#[utoipa::path(post, path = "/api/v1/orgs/{id}/number-ranges", tag = "recruitment", params(("id" = String, Path)), security(("bearer" = [])), request_body = NewRange,
     responses((status = 201, body = RangeView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create_range(
+pub async fn create_number_range(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -90,9 +90,9 @@ pub async fn create_range(
 }
 
 /// An authority's ranges with usage (`near_end` from 90 %).
-#[utoipa::path(get, path = "/api/v1/orgs/{id}/number-ranges", tag = "recruitment", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/number-ranges", tag = "recruitment", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = Vec<RangeView>)))]
-pub async fn list_ranges(
+pub async fn list_number_ranges(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,

@@ -11,7 +11,7 @@ use crate::AppState;
 /// for every org of `target_level` in its subtree; their admins are notified.
 #[utoipa::path(post, path = "/api/v1/report-tasks", tag = "report_tasks", security(("bearer" = [])), request_body = NewReportTask,
     responses((status = 201, body = ReportTaskView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create(
+pub async fn create_report_task(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiJson(input): ApiJson<NewReportTask>,

@@ -12,7 +12,7 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 #[utoipa::path(get, path = "/api/v1/report-tasks/{id}/submissions/{submission_id}/file", tag = "report_tasks", security(("bearer" = [])),
     params(("id" = String, Path), ("submission_id" = String, Path)),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 404, body = ErrorBody)))]
-pub async fn file(
+pub async fn download_report_file(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path((id, submission_id)): Path<(String, String)>,

@@ -10,7 +10,7 @@ use crate::AppState;
 /// of them for the setter's side, only its own subtree's for an asked org.
 #[utoipa::path(get, path = "/api/v1/report-tasks/{id}", tag = "report_tasks", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = ReportTaskDetail), (status = 404, body = ErrorBody)))]
-pub async fn get(
+pub async fn get_report_task(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,

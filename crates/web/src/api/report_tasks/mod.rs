@@ -8,28 +8,17 @@ mod list;
 mod submit;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
-use axum::Router;
-use utoipa::OpenApi;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 use crate::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/report-tasks", post(create::create).get(list::list))
-        .route("/api/v1/report-tasks/{id}", get(get::get))
-        .route(
-            "/api/v1/report-tasks/{id}/submissions",
-            post(submit::submit).layer(DefaultBodyLimit::max(
-                zhiyuan_app::notifications::report_tasks::MAX_REPORT_FILE_BYTES + 64 * 1024,
-            )),
-        )
-        .route(
-            "/api/v1/report-tasks/{id}/submissions/{submission_id}/file",
-            get(file::file),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create::create_report_task, list::list_report_tasks))
+        .routes(routes!(get::get_report_task))
+        .routes(routes!(submit::submit_report).layer(DefaultBodyLimit::max(
+            zhiyuan_app::notifications::report_tasks::MAX_REPORT_FILE_BYTES + 64 * 1024,
+        )))
+        .routes(routes!(file::download_report_file))
 }
-
-#[derive(OpenApi)]
-#[openapi(paths(create::create, list::list, get::get, submit::submit, file::file))]
-pub struct Doc;

@@ -15,7 +15,7 @@ use crate::AppState;
 /// submission is kept and counts as late.
 #[utoipa::path(post, path = "/api/v1/report-tasks/{id}/submissions", tag = "report_tasks", security(("bearer" = [])), params(("id" = String, Path)), request_body = NewReportSubmission,
     responses((status = 201, body = ReportSubmissionView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn submit(
+pub async fn submit_report(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,

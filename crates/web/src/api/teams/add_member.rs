@@ -12,7 +12,7 @@ use crate::AppState;
 /// their position there changed (one position per person per unit).
 #[utoipa::path(post, path = "/api/v1/teams/{id}/members", tag = "teams", security(("bearer" = [])), params(("id" = String, Path)), request_body = NewMember,
     responses((status = 201, body = MemberView), (status = 200, body = MemberView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn add_member(
+pub async fn add_team_member(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,

@@ -9,7 +9,7 @@ use crate::AppState;
 /// The unit with its sub-units, nested.
 #[utoipa::path(get, path = "/api/v1/teams/{id}", tag = "teams", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = TeamView), (status = 404, body = ErrorBody)))]
-pub async fn get(
+pub async fn get_team(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,

@@ -9,7 +9,7 @@ use crate::AppState;
 /// The caller's units: a team leader's own unit, an admin's root units.
 #[utoipa::path(get, path = "/api/v1/teams", tag = "teams", security(("bearer" = [])),
     responses((status = 200, body = Page<TeamView>)))]
-pub async fn list(
+pub async fn list_teams(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
 ) -> ApiResult<Json<Page<TeamView>>> {

@@ -9,7 +9,7 @@ use crate::AppState;
 /// Members of the unit and its sub-units, with positions (`team_id` tells which unit).
 #[utoipa::path(get, path = "/api/v1/teams/{id}/members", tag = "teams", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Page<MemberView>), (status = 404, body = ErrorBody)))]
-pub async fn members(
+pub async fn list_team_members(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,

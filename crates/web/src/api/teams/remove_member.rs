@@ -9,7 +9,7 @@ use crate::AppState;
 #[utoipa::path(delete, path = "/api/v1/teams/{id}/members/{volunteer_id}", tag = "teams", security(("bearer" = [])),
     params(("id" = String, Path), ("volunteer_id" = String, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn remove_member(
+pub async fn remove_team_member(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path((id, volunteer_id)): Path<(String, String)>,

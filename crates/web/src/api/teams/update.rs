@@ -10,7 +10,7 @@ use crate::AppState;
 /// Renames or moves a unit; never under itself or one of its descendants (`422 team_cycle`).
 #[utoipa::path(patch, path = "/api/v1/teams/{id}", tag = "teams", security(("bearer" = [])), params(("id" = String, Path)), request_body = TeamPatch,
     responses((status = 200, body = TeamView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn update(
+pub async fn update_team(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,

@@ -11,7 +11,7 @@ use crate::AppState;
 /// Creates an account for a lower level; its scope must lie within the caller's.
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", security(("bearer" = [])), request_body = NewUser,
     responses((status = 201, body = UserView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create(
+pub async fn create_user(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiJson(input): ApiJson<NewUser>,

@@ -9,7 +9,7 @@ use crate::AppState;
 /// Accounts within the caller's scope.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
     responses((status = 200, body = Page<UserView>)))]
-pub async fn list(
+pub async fn list_users(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
 ) -> ApiResult<Json<Page<UserView>>> {

@@ -12,7 +12,7 @@ use crate::AppState;
 /// stored encrypted and never returned whole.
 #[utoipa::path(post, path = "/api/v1/volunteers", tag = "volunteers", security(("bearer" = [])), request_body = NewVolunteer,
     responses((status = 201, body = VolunteerView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create(
+pub async fn create_volunteer(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiJson(input): ApiJson<NewVolunteer>,

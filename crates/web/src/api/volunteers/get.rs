@@ -9,7 +9,7 @@ use crate::AppState;
 /// One volunteer, with the units they belong to.
 #[utoipa::path(get, path = "/api/v1/volunteers/{id}", tag = "volunteers", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = VolunteerView), (status = 404, body = ErrorBody)))]
-pub async fn get(
+pub async fn get_volunteer(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,

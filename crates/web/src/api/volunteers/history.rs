@@ -9,7 +9,7 @@ use crate::AppState;
 /// Every change to the volunteer's record: who, when, before and after.
 #[utoipa::path(get, path = "/api/v1/volunteers/{id}/history", tag = "volunteers", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Page<AuditView>), (status = 404, body = ErrorBody)))]
-pub async fn history(
+pub async fn get_volunteer_history(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,

@@ -8,6 +8,7 @@ use crate::extract::{ApiActor, ApiQuery};
 use crate::AppState;
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SkillQuery {
     /// Part of a skill tag.
     #[serde(default)]
@@ -17,7 +18,7 @@ pub struct SkillQuery {
 /// Skill tags already in use that contain `q`, most used first.
 #[utoipa::path(get, path = "/api/v1/skills", tag = "volunteers", security(("bearer" = [])), params(SkillQuery),
     responses((status = 200, body = Vec<String>)))]
-pub async fn skills(
+pub async fn list_skills(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiQuery(q): ApiQuery<SkillQuery>,

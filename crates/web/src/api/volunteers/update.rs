@@ -10,7 +10,7 @@ use crate::AppState;
 /// Edits a volunteer; the previous state stays in the history.
 #[utoipa::path(patch, path = "/api/v1/volunteers/{id}", tag = "volunteers", security(("bearer" = [])), params(("id" = String, Path)), request_body = VolunteerPatch,
     responses((status = 200, body = VolunteerView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn update(
+pub async fn update_volunteer(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
