@@ -4,50 +4,10 @@
 use std::io::{Cursor, Read, Write};
 
 use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, ZipArchive, ZipWriter};
+use zip::{ZipArchive, ZipWriter};
 
 use super::*;
-
-const GIB: u64 = 1024 * 1024 * 1024;
-
-/// A real workbook from `write_xlsx` whose part `name` is replaced by what `fill` streams in.
-fn with_part(name: &str, fill: impl FnOnce(&mut dyn Write)) -> Vec<u8> {
-    let real = write_xlsx("s", &["a"], &[]).unwrap();
-    let mut source = ZipArchive::new(Cursor::new(real)).unwrap();
-    let mut out = ZipWriter::new(Cursor::new(Vec::new()));
-    for i in 0..source.len() {
-        let part = source.by_index_raw(i).unwrap();
-        if part.name().unwrap() != name {
-            out.raw_copy_file(part).unwrap();
-        }
-    }
-    let options = SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Deflated)
-        .compression_level(Some(9));
-    out.start_file(name, options).unwrap();
-    fill(&mut out);
-    out.finish().unwrap().into_inner()
-}
-
-/// Writes `piece` over and over until `total` bytes, a mebibyte at a time.
-fn repeat(out: &mut dyn Write, piece: &[u8], total: u64) {
-    let chunk = piece.repeat((1 << 20) / piece.len());
-    let mut written = 0;
-    while written < total {
-        out.write_all(&chunk).unwrap();
-        written += chunk.len() as u64;
-    }
-}
-
-/// A sheet whose one row holds `cells` empty cells (`<c/>`, the shortest a cell can be).
-fn one_row_of_cells(cells: u64) -> Vec<u8> {
-    with_part("xl/worksheets/sheet1.xml", |out| {
-        out.write_all(b"<worksheet><sheetData><row r=\"1\">")
-            .unwrap();
-        repeat(out, b"<c/>", cells * 4);
-        out.write_all(b"</row></sheetData></worksheet>").unwrap();
-    })
-}
+use crate::hostile::*;
 
 /// A bomb is a small upload: at most `mib` MiB packed.
 fn assert_packed_under(mib: usize, bytes: &[u8]) {
@@ -56,11 +16,7 @@ fn assert_packed_under(mib: usize, bytes: &[u8]) {
 
 #[test]
 fn one_shared_string_of_a_gibibyte_is_refused_at_the_cell_budget() {
-    let bomb = with_part("xl/sharedStrings.xml", |out| {
-        out.write_all(b"<sst><si><t>").unwrap();
-        repeat(out, b"a", GIB);
-        out.write_all(b"</t></si></sst>").unwrap();
-    });
+    let bomb = one_long_shared_string(GIB);
     assert_packed_under(2, &bomb);
     let e = read("bomb.xlsx", &bomb).unwrap_err();
     assert_eq!(e, SheetError::CellTooLong { max_kib: 64 });
@@ -69,11 +25,7 @@ fn one_shared_string_of_a_gibibyte_is_refused_at_the_cell_budget() {
 
 #[test]
 fn a_gibibyte_of_short_shared_strings_is_refused_at_the_part_budget() {
-    let bomb = with_part("xl/sharedStrings.xml", |out| {
-        out.write_all(b"<sst>").unwrap();
-        repeat(out, b"<si><t>abcdefgh</t></si>", GIB);
-        out.write_all(b"</sst>").unwrap();
-    });
+    let bomb = many_short_shared_strings(GIB);
     assert_packed_under(4, &bomb);
     let e = check_zip_budget(&bomb).unwrap_err();
     assert_eq!(

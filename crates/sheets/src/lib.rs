@@ -8,6 +8,8 @@
 
 use std::io::Cursor;
 
+#[cfg(any(test, feature = "hostile-files"))]
+pub mod hostile;
 pub mod muster;
 pub mod reports;
 mod unpack;
@@ -19,6 +21,7 @@ pub use unpack::{
 /// Re-exported so tests and tools read and write with the same versions.
 pub use calamine;
 pub use rust_xlsxwriter;
+pub use zip;
 
 use calamine::{DataRef, Reader, Xlsx};
 use csv_core::ReadFieldResult;

@@ -32,12 +32,12 @@ pub const MAX_PARTS: usize = 10_000;
 
 const MIB: u64 = 1024 * 1024;
 
-/// Parts that are pictures or other binary payloads: byte budgets only, as their bytes may
-/// hold long runs without `<` or `>`. Anything calamine reads as XML is named otherwise, or
-/// is still bounded by `MAX_PART_BYTES`.
-const BINARY_SUFFIXES: [&[u8]; 11] = [
-    b".png", b".jpg", b".jpeg", b".gif", b".bmp", b".tif", b".tiff", b".emf", b".wmf", b".bin",
-    b".wdp",
+/// Parts that are pictures, fonts, embedded documents or other binary payloads: byte budgets
+/// only, as their bytes may hold long runs without `<` or `>`. Anything calamine reads as XML
+/// is named otherwise, or is still bounded by `MAX_PART_BYTES`.
+const BINARY_SUFFIXES: [&[u8]; 19] = [
+    b".png", b".jpg", b".jpeg", b".jfif", b".gif", b".bmp", b".tif", b".tiff", b".emf", b".wmf",
+    b".wdp", b".ico", b".bin", b".odttf", b".xlsx", b".xlsm", b".docx", b".pptx", b".zip",
 ];
 
 /// Checks that an .xlsx (any zip upload) stays inside the unpack budgets: no more than
