@@ -1,7 +1,7 @@
 //! Hostile files, built in memory while streaming: each answers its budget error, raised part way
 //! through (the checks stop at the first byte or cell past a budget, never after the whole).
 
-use std::io::{Cursor, Read, Write};
+use std::io::{Cursor, Read};
 
 use zip::write::SimpleFileOptions;
 use zip::{ZipArchive, ZipWriter};
