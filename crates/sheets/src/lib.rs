@@ -1,20 +1,30 @@
 //! Spreadsheet ledgers in and out (.xlsx and .csv).
 //!
 //! Reading never trusts the file: CSV must be UTF-8 (a byte-order mark is allowed), an xlsx is
+//! checked against unpack budgets while streaming (`unpack`, before calamine sees it) and then
 //! streamed cell by cell (never as one dense range, whose size a hostile file could claim to
-//! be 16384 × 1048576), rows and columns are capped, and formula cells are marked so the
-//! importer can refuse them rather than trust a cached value.
+//! be 16384 × 1048576), rows, columns, cells and cell bytes are capped, and formula cells are
+//! marked so the importer can refuse them rather than trust a cached value.
 
 use std::io::Cursor;
 
+#[cfg(any(test, feature = "hostile-files"))]
+pub mod hostile;
 pub mod muster;
 pub mod reports;
+mod unpack;
+
+pub use unpack::{
+    check_zip_budget, MAX_PARTS, MAX_PART_BYTES, MAX_SHARED_STRINGS_BYTES, MAX_UNPACKED_BYTES,
+};
 
 /// Re-exported so tests and tools read and write with the same versions.
 pub use calamine;
 pub use rust_xlsxwriter;
+pub use zip;
 
 use calamine::{DataRef, Reader, Xlsx};
+use csv_core::ReadFieldResult;
 use rust_xlsxwriter::{Format, Workbook};
 
 /// Most data rows (after the header) a file may hold.
@@ -23,6 +33,18 @@ pub const MAX_ROWS: usize = 200_000;
 pub const MAX_COLUMNS: usize = 64;
 /// Longest cell text kept, in characters.
 pub const MAX_CELL_CHARS: usize = 500;
+/// Longest cell a file may hold, in bytes: a CSV field, or in an xlsx any XML text or attribute
+/// run (bytes without `<` or `>`). Excel's own cap is 32,767 characters (up to 96 KiB of UTF-8
+/// at worst, but a ledger cell is a name, a number or a few skills); only `MAX_CELL_CHARS` is
+/// kept anyway. It also bounds the buffer quick-xml fills for one event inside calamine.
+pub const MAX_CELL_BYTES: usize = 64 * 1024;
+/// Most cells a file may hold, empty ones included (every cell the reader yields counts, so
+/// walking a row of millions of empty cells stops here). A 200,000-row ledger of six columns
+/// has 1.2 million; this leaves room for about twenty a row, such as the bordered empty cells
+/// spreadsheet programs write.
+pub const MAX_CELLS: usize = 4_000_000;
+/// Largest CSV read (the import's upload limit is below it; other callers get the same cap).
+pub const MAX_CSV_BYTES: usize = 64 * 1024 * 1024;
 
 /// One cell as read: its text, and whether it held a formula (公式).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -72,6 +94,16 @@ pub enum SheetError {
     UnsupportedFormat,
     #[error("生成表格失败：{0}")]
     Write(String),
+    #[error("文件解压后过大（超过 {max_mib} MB），不像正常的表格；请只保留需要的数据后重试")]
+    XlsxTooLargeUnpacked { max_mib: u64 },
+    #[error("文件包含的部件过多（超过 {max} 个），不像正常的表格")]
+    XlsxTooManyParts { max: usize },
+    #[error("单元格内容过长（超过 {max_kib} KB）")]
+    CellTooLong { max_kib: u64 },
+    #[error("文件单元格过多（最多 {MAX_CELLS} 个，空单元格也算）；请只保留需要的数据后重试")]
+    TooManyCells,
+    #[error("文件过大（最多 {max_mib} MB）")]
+    TooLarge { max_mib: usize },
 }
 
 impl SheetError {
@@ -84,6 +116,11 @@ impl SheetError {
             SheetError::Empty => "file_empty",
             SheetError::UnsupportedFormat => "file_format_unsupported",
             SheetError::Write(_) => "sheet_write_failed",
+            SheetError::XlsxTooLargeUnpacked { .. } => "xlsx_too_large_unpacked",
+            SheetError::XlsxTooManyParts { .. } => "xlsx_too_many_parts",
+            SheetError::CellTooLong { .. } => "cell_too_long",
+            SheetError::TooManyCells => "too_many_cells",
+            SheetError::TooLarge { .. } => "file_too_large",
         }
     }
 }
@@ -125,8 +162,17 @@ fn clip(s: &str) -> String {
     }
 }
 
-/// Reads a UTF-8 CSV (comma separated, quotes as RFC 4180). A leading BOM is dropped.
+/// Reads a UTF-8 CSV (comma separated, quotes as RFC 4180, blank lines skipped). A leading BOM
+/// is dropped.
+///
+/// Parsed field by field into one fixed buffer (csv-core), so a line of millions of commas
+/// stops at `MAX_CELLS` rather than being gathered into one record first.
 pub fn read_csv(bytes: &[u8]) -> Result<Vec<Row>, SheetError> {
+    if bytes.len() > MAX_CSV_BYTES {
+        return Err(SheetError::TooLarge {
+            max_mib: MAX_CSV_BYTES >> 20,
+        });
+    }
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Err(e) = std::str::from_utf8(body) {
         let line = body[..e.valid_up_to()]
@@ -136,34 +182,75 @@ pub fn read_csv(bytes: &[u8]) -> Result<Vec<Row>, SheetError> {
             + 1;
         return Err(SheetError::NotUtf8 { line });
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(body);
-    let mut rows = Vec::new();
-    for (i, record) in reader.byte_records().enumerate() {
-        let record = record.map_err(|e| SheetError::CorruptCsv(e.to_string()))?;
-        if rows.len() > MAX_ROWS {
-            return Err(SheetError::TooManyRows);
+    let mut parser = csv_core::Reader::new();
+    let mut input = body;
+    let mut field = vec![0u8; MAX_CELL_BYTES];
+    let mut filled = 0;
+    let mut table = Table::default();
+    loop {
+        let (result, read, written) = parser.read_field(input, &mut field[filled..]);
+        input = &input[read..];
+        filled += written;
+        match result {
+            // All input was given at once: the next call, with none, ends the last field.
+            ReadFieldResult::InputEmpty => {}
+            ReadFieldResult::OutputFull => return Err(cell_too_long()),
+            ReadFieldResult::Field { record_end } => {
+                // Valid UTF-8 was checked for the whole body above, and a field is whole.
+                table.push_cell(clip(&String::from_utf8_lossy(&field[..filled])))?;
+                filled = 0;
+                if record_end {
+                    table.end_row()?;
+                }
+            }
+            ReadFieldResult::End => break,
         }
-        let cells = record
-            .iter()
-            .take(MAX_COLUMNS)
-            .map(|f| Cell {
-                // Valid UTF-8 was checked for the whole body above.
-                text: clip(&String::from_utf8_lossy(f)),
-                formula: false,
-            })
-            .collect();
-        rows.push(Row {
-            number: i as u32 + 1,
-            cells,
-        });
     }
-    if rows.is_empty() {
+    if table.rows.is_empty() {
         return Err(SheetError::Empty);
     }
-    Ok(rows)
+    Ok(table.rows)
+}
+
+fn cell_too_long() -> SheetError {
+    SheetError::CellTooLong {
+        max_kib: MAX_CELL_BYTES as u64 / 1024,
+    }
+}
+
+/// CSV rows as they are parsed, with the row, column and cell caps.
+#[derive(Default)]
+struct Table {
+    rows: Vec<Row>,
+    row: Vec<Cell>,
+    cells: usize,
+}
+
+impl Table {
+    fn push_cell(&mut self, text: String) -> Result<(), SheetError> {
+        self.cells += 1;
+        if self.cells > MAX_CELLS {
+            return Err(SheetError::TooManyCells);
+        }
+        if self.row.len() < MAX_COLUMNS {
+            self.row.push(Cell {
+                text,
+                formula: false,
+            });
+        }
+        Ok(())
+    }
+
+    fn end_row(&mut self) -> Result<(), SheetError> {
+        if self.rows.len() > MAX_ROWS {
+            return Err(SheetError::TooManyRows);
+        }
+        self.rows.push(Row {
+            number: self.rows.len() as u32 + 1,
+            cells: std::mem::take(&mut self.row),
+        });
+        Ok(())
+    }
 }
 
 /// Numbers as a person typed them: whole numbers without a decimal point (a phone number
@@ -197,6 +284,7 @@ fn cell_text(v: &DataRef<'_>) -> String {
 /// references like `ABCDEFGH1` without overflow checks (found by `fuzz/`'s `import_rows`), which
 /// panics in builds with overflow checks and wraps in release builds.
 pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Row>, SheetError> {
+    check_zip_budget(bytes)?;
     std::panic::catch_unwind(|| stream_xlsx(bytes)).unwrap_or_else(|_| {
         Err(SheetError::CorruptXlsx(
             "单元格引用无效（读取时出错）".to_owned(),
@@ -216,7 +304,12 @@ fn stream_xlsx(bytes: &[u8]) -> Result<Vec<Row>, SheetError> {
         .worksheet_cells_reader(&first)
         .map_err(|e| corrupt(&e))?;
     let mut rows: Vec<Row> = Vec::new();
+    let mut cells = 0usize;
     while let Some(c) = reader.next_cell_with_formula().map_err(|e| corrupt(&e))? {
+        cells += 1;
+        if cells > MAX_CELLS {
+            return Err(SheetError::TooManyCells);
+        }
         let (r, col) = (c.pos.0 as usize, c.pos.1 as usize);
         if r > MAX_ROWS {
             return Err(SheetError::TooManyRows);
@@ -293,5 +386,7 @@ pub fn write_xlsx(
     book.save_to_buffer().map_err(err)
 }
 
+#[cfg(test)]
+mod budget_tests;
 #[cfg(test)]
 mod tests;

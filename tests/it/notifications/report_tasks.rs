@@ -361,6 +361,31 @@ async fn a_workbook_is_attached_checked_and_downloaded_within_scope() {
     t.get(&url, &tr.village_admin).await.expect(404);
 }
 
+/// A workbook attachment meets the same unpack budgets as an import (it is stored, not read,
+/// but whoever downloads it opens it): a bomb is refused and nothing is submitted.
+#[tokio::test]
+async fn a_workbook_bomb_is_refused_and_nothing_is_submitted() {
+    let tr = tree().await;
+    let t = &tr.t;
+    let id = create(
+        t,
+        &tr.county_admin,
+        json!({"title": "队伍统计表", "deadline": at(3600)}),
+    )
+    .await
+    .expect(201)
+    .id();
+    let bomb = zhiyuan_sheets::hostile::one_long_shared_string(zhiyuan_sheets::hostile::GIB);
+    submit_file(t, &tr.town_admins[0], &id, &tr.towns[0], "表7.xlsx", &bomb)
+        .await
+        .expect_error(422, "cell_too_long", Some("file"));
+    let d = t
+        .get(&format!("/api/v1/report-tasks/{id}"), &tr.county_admin)
+        .await
+        .expect(200);
+    assert_eq!(d.body["submissions"], json!([]));
+}
+
 #[tokio::test]
 async fn deadline_reminders_go_to_the_asked_orgs_that_have_not_submitted_once() {
     let tr = tree().await;

@@ -1,8 +1,11 @@
 //! The volunteer import of API.md with every kind of bad row and file.
 
 use serde_json::json;
-use zhiyuan_sheets::read;
+use zhiyuan_sheets::hostile::{
+    many_short_shared_strings, one_long_shared_string, one_row_of_cells, GIB,
+};
 use zhiyuan_sheets::rust_xlsxwriter::{Formula, Workbook};
+use zhiyuan_sheets::{read, MAX_CELLS, MAX_SHARED_STRINGS_BYTES};
 
 use super::{download, tree, upload};
 use crate::harness::{id_number, spawn};
@@ -164,6 +167,44 @@ async fn bad_files_answer_422_and_write_nothing() {
     )
     .await
     .expect_error(403, "out_of_scope", Some("org_id"));
+}
+
+/// Decompression bombs and runaway rows (zhiyuan_sheets::hostile): each answers its budget's
+/// 422 in the error shape with a zh-CN message, and nothing is written.
+#[tokio::test]
+async fn hostile_files_answer_their_budget_error_and_write_nothing() {
+    let t = spawn().await;
+    let tr = tree(&t, (1, 10)).await;
+    let path = format!("{PATH_PREFIX}{}", tr.village);
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        // One 1 GiB shared string in a file of about 1 MiB: stopped at the cell budget.
+        ("bomb.xlsx", one_long_shared_string(GIB), "cell_too_long"),
+        (
+            "strings.xlsx",
+            many_short_shared_strings(MAX_SHARED_STRINGS_BYTES + (1 << 20)),
+            "xlsx_too_large_unpacked",
+        ),
+        (
+            "cells.xlsx",
+            one_row_of_cells(MAX_CELLS as u64 + 1),
+            "too_many_cells",
+        ),
+        ("commas.csv", vec![b','; MAX_CELLS], "too_many_cells"),
+    ];
+    for (name, bytes, code) in cases {
+        let r = upload(&t, &tr.village_admin, &path, name, &bytes)
+            .await
+            .expect_error(422, code, Some("file"));
+        let message = r.body["error"]["message"].as_str().unwrap();
+        assert!(
+            message
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{message}"
+        );
+    }
+    let vols = t.get("/api/v1/volunteers", &t.root).await.expect(200);
+    assert_eq!(vols.body["total"], 0);
 }
 
 #[tokio::test]

@@ -188,7 +188,9 @@ fn text(field: &str, s: &str, max: usize, required: bool) -> AppResult<String> {
     Ok(t.to_owned())
 }
 
-/// A workbook is accepted by its name and its first bytes (an .xlsx is a zip file).
+/// A workbook is accepted by its name, its first bytes (an .xlsx is a zip file) and what it
+/// unpacks to (the budgets every upload of a workbook meets; it is stored, not read, but
+/// whoever downloads it opens it). Unpacking takes up to a second: call it off the async threads.
 pub fn check_report_file(name: &str, bytes: &[u8]) -> AppResult<String> {
     if bytes.len() > MAX_REPORT_FILE_BYTES {
         return Err(AppError::invalid(
@@ -206,6 +208,8 @@ pub fn check_report_file(name: &str, bytes: &[u8]) -> AppResult<String> {
             "附件只能是 Excel 工作簿（.xlsx）",
         ));
     }
+    zhiyuan_sheets::check_zip_budget(bytes)
+        .map_err(|e| AppError::invalid("file", e.code(), e.to_string()))?;
     let clean: String = base
         .chars()
         .filter(|c| !c.is_control() && *c != '"')
@@ -480,7 +484,13 @@ impl App {
             ));
         }
         let file = match file {
-            Some(f) => Some((check_report_file(&f.name, &f.bytes)?, f.bytes)),
+            Some(f) => Some(
+                tokio::task::spawn_blocking(move || {
+                    check_report_file(&f.name, &f.bytes).map(|name| (name, f.bytes))
+                })
+                .await
+                .map_err(|_| AppError::internal())??,
+            ),
             None => None,
         };
         if note.is_empty() && file.is_none() {
@@ -564,12 +574,20 @@ mod tests {
 
     #[test]
     fn only_workbooks_are_attached() {
+        let workbook = zhiyuan_sheets::write_xlsx("表5", &["a"], &[]).unwrap();
         assert_eq!(
-            check_report_file("C:\\x\\表5.xlsx", b"PK\x03\x04rest").unwrap(),
+            check_report_file("C:\\x\\表5.xlsx", &workbook).unwrap(),
             "表5.xlsx"
         );
         assert!(check_report_file("a.xlsx", b"%PDF-1.7").is_err());
         assert!(check_report_file("a.pdf", b"PK\x03\x04").is_err());
+        // A zip that is not one, or unpacks past the budgets, is refused by the sheets crate.
+        assert_eq!(
+            check_report_file("a.xlsx", b"PK\x03\x04rest")
+                .unwrap_err()
+                .code,
+            "xlsx_corrupt"
+        );
         let big = vec![0u8; MAX_REPORT_FILE_BYTES + 1];
         assert_eq!(
             check_report_file("a.xlsx", &big).unwrap_err().code,
