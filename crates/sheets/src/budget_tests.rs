@@ -39,6 +39,20 @@ fn a_gibibyte_of_short_shared_strings_is_refused_at_the_part_budget() {
 }
 
 #[test]
+fn ten_million_empty_shared_strings_are_refused_at_the_item_budget() {
+    let bomb = many_empty_shared_strings(10_000_000);
+    let e = check_zip_budget(&bomb).unwrap_err();
+    assert_eq!(
+        e,
+        SheetError::XlsxTooManyStrings {
+            max: MAX_SHARED_STRINGS
+        }
+    );
+    assert_eq!(read("bomb.xlsx", &bomb).unwrap_err(), e);
+    assert_eq!(e.code(), "xlsx_too_many_strings");
+}
+
+#[test]
 fn parts_together_may_not_pass_the_total_budget() {
     // Each part under its own budget, the three together over the total.
     let part = MAX_UNPACKED_BYTES / 3 + 1024;

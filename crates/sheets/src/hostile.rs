@@ -54,7 +54,21 @@ pub fn one_long_shared_string(bytes: u64) -> Vec<u8> {
 pub fn many_short_shared_strings(bytes: u64) -> Vec<u8> {
     with_part("xl/sharedStrings.xml", |out| {
         out.write_all(b"<sst>").expect("written");
-        repeat(out, b"<si><t>abcdefgh</t></si>", bytes);
+        // 56 bytes an item: the byte budget is crossed long before the item count.
+        repeat(
+            out,
+            b"<si><t>abcdefghijklmnopqrstuvwxyzabcdefghijklmn</t></si>",
+            bytes,
+        );
+        out.write_all(b"</sst>").expect("written");
+    })
+}
+
+/// A shared-strings part of `count` empty strings (`<si/>`, the shortest an item can be).
+pub fn many_empty_shared_strings(count: u64) -> Vec<u8> {
+    with_part("xl/sharedStrings.xml", |out| {
+        out.write_all(b"<sst>").expect("written");
+        repeat(out, b"<si/>", count * 5);
         out.write_all(b"</sst>").expect("written");
     })
 }

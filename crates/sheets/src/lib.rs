@@ -15,7 +15,8 @@ pub mod reports;
 mod unpack;
 
 pub use unpack::{
-    check_zip_budget, MAX_PARTS, MAX_PART_BYTES, MAX_SHARED_STRINGS_BYTES, MAX_UNPACKED_BYTES,
+    check_zip_budget, MAX_PARTS, MAX_PART_BYTES, MAX_SHARED_STRINGS, MAX_SHARED_STRINGS_BYTES,
+    MAX_UNPACKED_BYTES,
 };
 
 /// Re-exported so tests and tools read and write with the same versions.
@@ -98,6 +99,8 @@ pub enum SheetError {
     XlsxTooLargeUnpacked { max_mib: u64 },
     #[error("文件包含的部件过多（超过 {max} 个），不像正常的表格")]
     XlsxTooManyParts { max: usize },
+    #[error("文件中的不同文字条目过多（超过 {max} 条），不像正常的表格")]
+    XlsxTooManyStrings { max: u64 },
     #[error("单元格内容过长（超过 {max_kib} KB）")]
     CellTooLong { max_kib: u64 },
     #[error("文件单元格过多（最多 {MAX_CELLS} 个，空单元格也算）；请只保留需要的数据后重试")]
@@ -118,6 +121,7 @@ impl SheetError {
             SheetError::Write(_) => "sheet_write_failed",
             SheetError::XlsxTooLargeUnpacked { .. } => "xlsx_too_large_unpacked",
             SheetError::XlsxTooManyParts { .. } => "xlsx_too_many_parts",
+            SheetError::XlsxTooManyStrings { .. } => "xlsx_too_many_strings",
             SheetError::CellTooLong { .. } => "cell_too_long",
             SheetError::TooManyCells => "too_many_cells",
             SheetError::TooLarge { .. } => "file_too_large",

@@ -21,9 +21,12 @@ use crate::{SheetError, MAX_CELL_BYTES};
 /// Most bytes all parts together may unpack to: 4× a 200,000-row ledger's 62.5 MiB.
 pub const MAX_UNPACKED_BYTES: u64 = 256 * MIB;
 /// Most bytes the shared-strings part may unpack to: 4× a 200,000-row ledger's 11.6 MiB.
-/// calamine's `Xlsx::new` loads this part whole, so it is the tightest budget: its worst case,
-/// ten million empty strings (`<si/>`), is about 240 MB of `String`s.
+/// calamine's `Xlsx::new` loads this part whole, so it is the tightest budget.
 pub const MAX_SHARED_STRINGS_BYTES: u64 = 48 * MIB;
+/// Most shared strings (`<si>` items): a 200,000-row ledger of six columns can hold at most
+/// 1.2 million distinct ones. Without it, 48 MiB of empty strings (`<si/>`, ten million) would
+/// cost calamine about 240 MB of `String`s; with it, at most about 50 MB besides the text.
+pub const MAX_SHARED_STRINGS: u64 = 2_000_000;
 /// Most bytes any other one part may unpack to: 3.8× a 200,000-row ledger's 50.9 MiB sheet.
 pub const MAX_PART_BYTES: u64 = 192 * MIB;
 /// Most parts (zip entries) a workbook may hold; a plain ledger has about ten, a workbook
@@ -65,6 +68,9 @@ pub fn check_zip_budget(bytes: &[u8]) -> Result<(), SheetError> {
             check_runs: !BINARY_SUFFIXES.iter().any(|s| name.ends_with(s)),
             bytes: 0,
             run: 0,
+            items: name
+                .ends_with(b"sharedstrings.xml")
+                .then(ItemCount::default),
         };
         loop {
             let n = part
@@ -94,6 +100,40 @@ struct PartBudget {
     bytes: u64,
     /// Bytes since the last `<` or `>`.
     run: u64,
+    /// The shared strings' `<si>` items, counted in the shared-strings part only.
+    items: Option<ItemCount>,
+}
+
+/// Counts `<si>`, `<si/>` and `<si …>` openings across chunks: a tiny matcher over the bytes,
+/// so no chunk boundary hides one.
+#[derive(Default)]
+struct ItemCount {
+    /// How much of `<si` has just been seen (0–3).
+    matched: u8,
+    items: u64,
+}
+
+impl ItemCount {
+    fn take(&mut self, chunk: &[u8]) -> Result<(), SheetError> {
+        for &b in chunk {
+            self.matched = match (self.matched, b) {
+                (_, b'<') => 1,
+                (1, b's') => 2,
+                (2, b'i') => 3,
+                (3, b'>' | b'/' | b' ' | b'\t' | b'\r' | b'\n') => {
+                    self.items += 1;
+                    if self.items > MAX_SHARED_STRINGS {
+                        return Err(SheetError::XlsxTooManyStrings {
+                            max: MAX_SHARED_STRINGS,
+                        });
+                    }
+                    0
+                }
+                _ => 0,
+            };
+        }
+        Ok(())
+    }
 }
 
 impl PartBudget {
@@ -101,6 +141,9 @@ impl PartBudget {
         self.bytes += chunk.len() as u64;
         if self.bytes > self.max_bytes {
             return Err(too_large(self.max_bytes));
+        }
+        if let Some(items) = &mut self.items {
+            items.take(chunk)?;
         }
         if !self.check_runs {
             return Ok(());
@@ -131,7 +174,26 @@ mod tests {
             check_runs: true,
             bytes: 0,
             run: 0,
+            items: None,
         }
+    }
+
+    #[test]
+    fn shared_strings_are_counted_across_chunks_and_capped() {
+        let mut c = ItemCount::default();
+        c.take(b"<sst><si><t>a</t></si><s").unwrap();
+        c.take(b"i/><si").unwrap();
+        c.take(b" xml:space=\"preserve\"><t>b</t></si><sheet><sx>")
+            .unwrap();
+        assert_eq!(c.items, 3);
+        let mut c = ItemCount {
+            items: MAX_SHARED_STRINGS,
+            ..ItemCount::default()
+        };
+        assert_eq!(
+            c.take(b"<si/>").unwrap_err().code(),
+            "xlsx_too_many_strings"
+        );
     }
 
     #[test]

@@ -68,7 +68,7 @@ impl Modify for BearerAuth {
 /// The document's header; the paths come from the routes.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "zhiyuan 志愿 API", version = "1", description = "退役军人志愿服务队管理系统 API（v1）。错误一律为 {\"error\":{\"code\",\"message\",\"field\"}}。"),
+    info(title = "zhiyuan 志愿 API", version = "1", description = "退役军人志愿服务队管理系统 API（v1）。错误一律为 {\"error\":{\"code\",\"message\",\"field\"}}；多个字段有误时另有 \"fields\":[{\"field\",\"code\",\"message\"}]，逐一列出。"),
     modifiers(&BearerAuth)
 )]
 struct ApiDoc;
