@@ -431,8 +431,9 @@ impl App {
     }
 
     /// Counts the rounds (a delta look, and a reconciliation when due) the background loop
-    /// has finished. Tests wait on it: another process's write that committed before round
-    /// `n` began shows once round `n` is over — no fixed wait for the loop.
+    /// has finished. Tests wait on it instead of a fixed time: another process's write that
+    /// committed (within `OVERLAP_MS` of its stamp) before round `n` began shows once round
+    /// `n` is over.
     #[doc(hidden)]
     pub fn open_view_background_rounds(&self) -> tokio::sync::watch::Receiver<u64> {
         self.signup_batcher.open.background_rounds.subscribe()
