@@ -32,6 +32,26 @@ pub fn at(secs: i64) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
 }
 
+/// Lets time pass until the activity has been under way for a minute, without waiting: its
+/// times and its sign-up window move back together. (The API only creates activities that
+/// start in the future, and only those take sign-ups.)
+pub async fn started_a_minute_ago(t: &TestApp, activity: &str) {
+    let a = t
+        .app
+        .store()
+        .get_activity(activity)
+        .await
+        .unwrap()
+        .expect("the activity");
+    let back = a.starts_at - zhiyuan_app::clock::now_ms() + 60_000;
+    t.execute_sql(&format!(
+        "UPDATE activities SET starts_at = starts_at - {back}, ends_at = ends_at - {back}, \
+         signup_opens_at = signup_opens_at - {back}, signup_closes_at = signup_closes_at - {back} \
+         WHERE id = '{activity}'"
+    ))
+    .await;
+}
+
 pub struct World {
     pub t: TestApp,
     pub county: String,

@@ -394,7 +394,7 @@ async fn unavailable_volunteers_are_no_candidates() {
     // over; this one started a minute ago: created in the future, then time passes).
     let team = w.t.team(&w.t.root, "服务队", &w.county, None, "team").await;
     let act = w.t.post("/api/v1/activities", &w.t.root, json!({"title": "巡河", "team_id": team,
-        "starts_at": crate::activities::at(2), "ends_at": crate::activities::at(3600), "capacity": 5}))
+        "starts_at": crate::activities::at(60), "ends_at": crate::activities::at(3600), "capacity": 5}))
         .await
         .expect(201)
         .id();
@@ -405,7 +405,7 @@ async fn unavailable_volunteers_are_no_candidates() {
     )
     .await
     .expect(201);
-    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    crate::activities::started_a_minute_ago(&w.t, &act).await;
     assert_eq!(w.candidate_ids(&id, 10).await, std::slice::from_ref(&d));
     // The other incident stands down: b is free again.
     w.t.post(

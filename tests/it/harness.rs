@@ -20,6 +20,8 @@ pub struct TestApp {
     pub app: App,
     /// The super-administrator's bearer token.
     pub root: String,
+    /// The database the app runs on (for `execute_sql`).
+    db_url: String,
     _dir: tempfile::TempDir,
 }
 
@@ -127,13 +129,46 @@ pub async fn spawn() -> TestApp {
         router,
         app,
         root: String::new(),
+        db_url: url,
         _dir: dir,
     };
     t.root = t.login("root", ROOT_PASSWORD).await;
     t
 }
 
+/// Waits until the wall clock has moved past `ms`, so that whatever the app stamps next is
+/// strictly later than what it stamped by then. A millisecond at most; nothing races it.
+pub async fn clock_past(ms: i64) {
+    while zhiyuan_app::clock::now_ms() <= ms {
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+}
+
 impl TestApp {
+    /// Runs one statement on the test's database, beside the app. Only for letting time pass
+    /// without waiting for it: moving a stored time into the past, which the API rightly
+    /// refuses to write.
+    pub async fn execute_sql(&self, statement: &str) {
+        use sqlx::Connection;
+        if self.db_url.starts_with("postgres") {
+            let mut c = sqlx::PgConnection::connect(&self.db_url)
+                .await
+                .expect("connect to the test database");
+            sqlx::query(statement)
+                .execute(&mut c)
+                .await
+                .unwrap_or_else(|e| panic!("{statement}: {e}"));
+        } else {
+            let mut c = sqlx::SqliteConnection::connect(&self.db_url)
+                .await
+                .expect("open the test database");
+            sqlx::query(statement)
+                .execute(&mut c)
+                .await
+                .unwrap_or_else(|e| panic!("{statement}: {e}"));
+        }
+    }
+
     pub async fn call(
         &self,
         method: Method,

@@ -13,7 +13,8 @@ mod rules_nodes;
 use chrono::TimeZone;
 use serde_json::{json, Value};
 
-use crate::harness::{spawn, TestApp};
+use crate::activities::started_a_minute_ago;
+use crate::harness::{clock_past, spawn, TestApp};
 use crate::recruitment::{admit, application, apply, tree, upload};
 
 /// RFC 3339 of a wall-clock time in China.
@@ -245,7 +246,7 @@ async fn aggregates_follow_every_write_path() {
     assert_exact(&t, "amendment").await;
 
     // A QR check-in and check-out (the open record closed later).
-    let soon = chrono::Utc::now() + chrono::Duration::seconds(2);
+    let soon = chrono::Utc::now() + chrono::Duration::seconds(60);
     let live = t
         .post(
             "/api/v1/activities",
@@ -267,7 +268,7 @@ async fn aggregates_follow_every_write_path() {
     .await
     .expect(201);
     let bt = t.account(&t.root, "wanger", "volunteer", &b).await;
-    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    started_a_minute_ago(&t, &live).await;
     let code = t
         .get(&format!("/api/v1/activities/{live}/checkin-code"), &t.root)
         .await
@@ -277,7 +278,8 @@ async fn aggregates_follow_every_write_path() {
         .await
         .expect(200);
     assert_exact(&t, "check-in").await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // Checked out strictly after the check-in: the scan's service time is not nil.
+    clock_past(zhiyuan_app::clock::now_ms()).await;
     let out = t
         .post(&format!("/api/v1/checkin/{token}"), &bt, json!({}))
         .await
@@ -532,7 +534,8 @@ async fn an_incident_closed_into_an_activity_is_counted() {
         )
         .await
         .expect(200);
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        // Left strictly after arriving: the stretch on site is not empty.
+        clock_past(zhiyuan_app::clock::now_ms()).await;
     }
     for status in ["standing_down", "closed"] {
         w.t.post(

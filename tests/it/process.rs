@@ -68,13 +68,28 @@ pub async fn start(db: &str, port: u16) -> Child {
         .kill_on_drop(true)
         .spawn()
         .expect("start the server");
-    for _ in 0..200 {
-        if TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-            return child;
+    wait_until_listening(child, port).await
+}
+
+/// Polls until the server accepts connections on `port`. What ends the wait is the port or
+/// the process exiting, not a time: the bound only keeps a hung server from hanging the run.
+async fn wait_until_listening(mut child: Child, port: u16) -> Child {
+    const HANG_GUARD: Duration = Duration::from_secs(300);
+    let polled = async {
+        loop {
+            if TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+                return;
+            }
+            if let Some(status) = child.try_wait().expect("the server's status") {
+                panic!("the server exited before it listened: {status}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the server did not start");
+    };
+    tokio::time::timeout(HANG_GUARD, polled)
+        .await
+        .expect("the server neither listened nor exited (hung)");
+    child
 }
 
 /// `zhiyuan admin create` of the test's super-administrator on `db`.

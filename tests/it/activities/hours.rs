@@ -3,7 +3,8 @@
 
 use serde_json::json;
 
-use super::{at, world, yesterday};
+use super::{at, started_a_minute_ago, world, yesterday};
+use crate::harness::clock_past;
 
 const H: i64 = 3600;
 
@@ -289,7 +290,7 @@ async fn rotating_codes_check_in_and_out_and_refuse_foreign_or_expired_ones() {
     let w = world().await;
     let t = &w.t;
     let a = t
-        .post("/api/v1/activities", &t.root, json!({"title": "社区义诊", "team_id": w.team, "starts_at": at(2), "ends_at": at(3600), "capacity": 5}))
+        .post("/api/v1/activities", &t.root, json!({"title": "社区义诊", "team_id": w.team, "starts_at": at(60), "ends_at": at(3600), "capacity": 5}))
         .await
         .expect(201);
     let id = a.id();
@@ -304,7 +305,7 @@ async fn rotating_codes_check_in_and_out_and_refuse_foreign_or_expired_ones() {
     .expect(201);
     let vt = t.account(&t.root, "linhai", "volunteer", &v).await;
     let ot = t.account(&t.root, "lintao", "volunteer", &other).await;
-    tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
+    started_a_minute_ago(t, &id).await;
     // Attendance only for confirmed sign-ups.
     t.post(
         &format!("/api/v1/activities/{id}/attendance"),
@@ -335,7 +336,8 @@ async fn rotating_codes_check_in_and_out_and_refuse_foreign_or_expired_ones() {
         ),
         (Some("in"), Some("open"), Some("scan"))
     );
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // Checked out strictly after the check-in: some service time, however short.
+    clock_past(zhiyuan_app::clock::now_ms()).await;
     let out = t
         .post(&format!("/api/v1/checkin/{token}"), &vt, json!({}))
         .await

@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::TimeZone;
 use serde_json::json;
 use zhiyuan_app::notifications::channels::{Channels, DeliveryConfig};
-use zhiyuan_app::notifications::job::ManualClock;
+use zhiyuan_app::notifications::job::Clock;
 use zhiyuan_app::{App, AppConfig};
 
 use super::inbox;
@@ -270,30 +270,66 @@ async fn concurrent_runs_in_two_processes_write_each_reminder_once() {
     assert_eq!(t.app.run_reminders(now).await.unwrap().no_activity, 0);
 }
 
+/// The job's clock in the test below: set by hand, and counting how often it is read. The job
+/// reads it once at the start of each tick and starts a tick only when the last one is over,
+/// so once it has been read `n + 1` times, tick `n` has run to its end.
+struct CountingClock {
+    ms: std::sync::atomic::AtomicI64,
+    reads: tokio::sync::watch::Sender<u64>,
+}
+
+impl CountingClock {
+    fn new(ms: i64) -> CountingClock {
+        CountingClock {
+            ms: ms.into(),
+            reads: tokio::sync::watch::Sender::new(0),
+        }
+    }
+
+    fn set(&self, ms: i64) {
+        self.ms.store(ms, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn reads(&self) -> u64 {
+        *self.reads.borrow()
+    }
+
+    /// Waits until the job has read the clock `n` times in all.
+    async fn read_times(&self, n: u64) {
+        let mut reads = self.reads.subscribe();
+        reads
+            .wait_for(|r| *r >= n)
+            .await
+            .expect("the clock is alive");
+    }
+}
+
+impl Clock for CountingClock {
+    fn now_ms(&self) -> i64 {
+        self.reads.send_modify(|r| *r += 1);
+        self.ms.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
 #[tokio::test]
 async fn the_background_job_ticks_on_its_clock() {
     let w = world().await;
     let t = &w.t;
     let leader = t.account(&t.root, "leader", "team_leader", &w.team).await;
-    let clock = Arc::new(ManualClock::new(china(2025, 5, 10, 9, 0)));
+    let clock = Arc::new(CountingClock::new(china(2025, 5, 10, 9, 0)));
     let channels = Channels::new(&DeliveryConfig::default()).unwrap();
     let job = t
         .app
         .spawn_notification_job(channels, clock.clone(), Duration::from_millis(20));
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    // A tick has run to its end on the 10th.
+    clock.read_times(2).await;
     assert_eq!(inbox(t, &leader).await["total"], 0, "the 10th: nothing due");
     clock.set(china(2025, 5, 20, 9, 0));
-    let mut total = 0;
-    for _ in 0..100 {
-        total = inbox(t, &leader).await["total"].as_i64().unwrap();
-        if total > 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    assert_eq!(total, 1);
+    // The next read is the 20th's; its tick is over once the clock is read again.
+    clock.read_times(clock.reads() + 2).await;
+    assert_eq!(inbox(t, &leader).await["total"], 1);
     // Many more ticks: still one.
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    clock.read_times(clock.reads() + 6).await;
     assert_eq!(inbox(t, &leader).await["total"], 1);
     job.abort();
 }

@@ -2,8 +2,6 @@
 //! admins (a note and optionally a workbook), followed per org as not started, submitted,
 //! late or overdue; scope on every step; deadline reminders once each.
 
-use std::time::Duration;
-
 use axum::body::Body;
 use axum::http::{header, Method, Request};
 use serde_json::{json, Value};
@@ -11,7 +9,7 @@ use serde_json::{json, Value};
 use super::inbox;
 use crate::activities::at;
 use crate::forms::{location, Browser};
-use crate::harness::{spawn, Resp, TestApp, PASSWORD};
+use crate::harness::{clock_past, spawn, Resp, TestApp, PASSWORD};
 
 struct Tree {
     t: TestApp,
@@ -142,11 +140,11 @@ async fn a_county_sets_a_task_and_sees_each_township_submitted_late_or_overdue()
         0
     );
 
-    // Due in two seconds, for the three townships (the direct children).
+    // Due in an hour, for the three townships (the direct children).
     let task = create(
         t,
         &tr.county_admin,
-        json!({"title": "注册志愿者统计表", "description": "按附件5填报", "deadline": at(2)}),
+        json!({"title": "注册志愿者统计表", "description": "按附件5填报", "deadline": at(3600)}),
     )
     .await
     .expect(201);
@@ -181,7 +179,14 @@ async fn a_county_sets_a_task_and_sees_each_township_submitted_late_or_overdue()
             ("青龙山镇".to_owned(), "not_started".to_owned())
         ]
     );
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    // Time passes the deadline: it moves to now, after town 0's submission, and the clock
+    // moves past it.
+    let deadline = zhiyuan_app::clock::now_ms();
+    t.execute_sql(&format!(
+        "UPDATE report_tasks SET deadline = {deadline} WHERE id = '{id}'"
+    ))
+    .await;
+    clock_past(deadline).await;
     // Town 1 submits after the deadline: kept, and late. Town 2 never does: overdue.
     let late = t
         .post(

@@ -95,22 +95,45 @@ async fn an_import_killed_midway_is_reported_interrupted_and_a_reupload_complete
     assert_eq!(s, 202, "{job}");
     let job_path = format!("/api/v1/imports/{}", job["id"].as_str().unwrap());
 
-    // Wait for the first chunk to be acknowledged, then cut the server off.
-    let mut seen = Value::Null;
-    for _ in 0..2_000 {
-        let (_, j) = http(port, "GET", &job_path, Some(&token), None).await;
-        if j["imported"].as_i64().unwrap_or(0) > 0 {
-            seen = j;
-            break;
+    // Once a chunk is acknowledged, cut the server off. The look at the job holds the
+    // database's write lock, and so does the kill: no chunk can commit between what is seen
+    // and the cut, however fast the worker runs.
+    let job_id = job["id"].as_str().unwrap();
+    let acknowledged = {
+        use sqlx::ConnectOptions;
+        // It may wait for the worker's commit of a whole chunk to take the lock.
+        let mut look = db
+            .parse::<sqlx::sqlite::SqliteConnectOptions>()
+            .unwrap()
+            .busy_timeout(Duration::from_secs(600))
+            .connect()
+            .await
+            .unwrap();
+        loop {
+            sqlx::query("BEGIN IMMEDIATE")
+                .execute(&mut look)
+                .await
+                .unwrap();
+            let (status, imported): (String, i64) =
+                sqlx::query_as("SELECT status, imported FROM import_jobs WHERE id = $1")
+                    .bind(job_id)
+                    .fetch_one(&mut look)
+                    .await
+                    .unwrap();
+            if imported > 0 {
+                server.kill().await.unwrap();
+                sqlx::query("ROLLBACK").execute(&mut look).await.unwrap();
+                assert_eq!(
+                    (status.as_str(), imported < i64::from(ROWS)),
+                    ("running", true),
+                    "killed before it finished: {imported} imported"
+                );
+                break imported;
+            }
+            sqlx::query("ROLLBACK").execute(&mut look).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    server.kill().await.unwrap();
-    assert_eq!(
-        seen["status"], "running",
-        "killed before it finished: {seen}"
-    );
-    let acknowledged = seen["imported"].as_i64().unwrap();
+    };
 
     // The heartbeat stops with the process; let a minute pass for the job.
     let pool = sqlx::SqlitePool::connect(&db).await.unwrap();

@@ -36,6 +36,7 @@ use zhiyuan_store::Store;
 
 use super::views::SignupView;
 use super::{ancestors, ActivityView};
+use crate::clock::{Clock, SystemClock};
 use crate::coalesce::{Coalescer, Loaded};
 use crate::error::{AppError, AppResult};
 use crate::{clock, Actor, App};
@@ -178,6 +179,11 @@ pub struct OpenView {
     rows: Coalescer<String, ActivityRow>,
     /// Volunteers' live sign-ups, read together for concurrent page requests.
     own: Coalescer<String, Vec<SignupRow>>,
+    /// The time the lists are read at, for dropping what has ended: the wall clock, or a
+    /// hand-set one in tests (an activity ends without the test waiting for it).
+    read_clock: RwLock<Arc<dyn Clock>>,
+    /// How many rounds the background loop has finished, for tests to wait on.
+    background_rounds: tokio::sync::watch::Sender<u64>,
 }
 
 impl Default for OpenView {
@@ -188,6 +194,8 @@ impl Default for OpenView {
             sync_lock: tokio::sync::Mutex::new(()),
             rows: Coalescer::new(read_rows),
             own: Coalescer::new(read_own),
+            read_clock: RwLock::new(Arc::new(SystemClock)),
+            background_rounds: tokio::sync::watch::Sender::new(0),
         }
     }
 }
@@ -216,6 +224,13 @@ impl OpenView {
 
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, ViewState> {
         self.state.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn read_clock(&self) -> Arc<dyn Clock> {
+        self.read_clock
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     fn apply_all(&self, rows: &[ActivityRow]) {
@@ -327,6 +342,7 @@ async fn background(view: Weak<OpenView>, store: Weak<dyn Store>) {
                 Err(e) => tracing::warn!(error = %e, "open activities: reconciliation failed"),
             }
         }
+        view.background_rounds.send_modify(|n| *n += 1);
     }
 }
 
@@ -402,6 +418,27 @@ impl App {
         delta_look(self.store.as_ref(), view).await
     }
 
+    /// Reads the open lists at `clock`'s time instead of the wall clock's (tests: an activity
+    /// ends and drops out by itself, without the test waiting for it).
+    #[doc(hidden)]
+    pub fn set_open_view_clock(&self, clock: Arc<dyn Clock>) {
+        *self
+            .signup_batcher
+            .open
+            .read_clock
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = clock;
+    }
+
+    /// Counts the rounds (a delta look, and a reconciliation when due) the background loop
+    /// has finished. Tests wait on it instead of a fixed time: another process's write that
+    /// committed (within `OVERLAP_MS` of its stamp) before round `n` began shows once round
+    /// `n` is over.
+    #[doc(hidden)]
+    pub fn open_view_background_rounds(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.signup_batcher.open.background_rounds.subscribe()
+    }
+
     /// The background loop's reconciliation, now (tests; an operator's tool).
     pub async fn reconcile_open_activities(&self) -> AppResult<usize> {
         let view = self.open_view().await?;
@@ -425,7 +462,8 @@ impl App {
         let me = me?.ok_or_else(|| AppError::not_found("志愿者"))?;
         let orgs = ancestors(&me.volunteer.row.org_path);
         let teams: Vec<String> = me.team_paths.iter().flat_map(|p| ancestors(p)).collect();
-        Ok(view.read().at(&orgs, &teams, clock::now_ms()))
+        let now = view.read_clock().now_ms();
+        Ok(view.read().at(&orgs, &teams, now))
     }
 
     /// The volunteer's page: the open activities with their own place in each (read exactly,

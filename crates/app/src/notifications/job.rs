@@ -11,42 +11,9 @@ use serde::Serialize;
 use super::channels::{Channels, DeliveryRun};
 use super::reminders::ReminderRun;
 use crate::error::AppResult;
-use crate::{clock, App};
+use crate::App;
 
-/// Where the job reads the time: the wall clock in production, a hand-set one in tests.
-pub trait Clock: Send + Sync + 'static {
-    fn now_ms(&self) -> i64;
-}
-
-/// The wall clock.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now_ms(&self) -> i64 {
-        clock::now_ms()
-    }
-}
-
-/// A clock that says what it was last set to (tests).
-#[derive(Debug, Default)]
-pub struct ManualClock(std::sync::atomic::AtomicI64);
-
-impl ManualClock {
-    pub fn new(ms: i64) -> ManualClock {
-        ManualClock(std::sync::atomic::AtomicI64::new(ms))
-    }
-
-    pub fn set(&self, ms: i64) {
-        self.0.store(ms, std::sync::atomic::Ordering::SeqCst);
-    }
-}
-
-impl Clock for ManualClock {
-    fn now_ms(&self) -> i64 {
-        self.0.load(std::sync::atomic::Ordering::SeqCst)
-    }
-}
+pub use crate::clock::{Clock, ManualClock, SystemClock};
 
 /// What one tick did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
