@@ -1,6 +1,5 @@
 //! The volunteer import of API.md with every kind of bad row and file.
 
-use serde_json::json;
 use zhiyuan_sheets::hostile::{
     many_short_shared_strings, one_long_shared_string, one_row_of_cells, GIB,
 };
