@@ -153,6 +153,11 @@ pub struct Progress {
 }
 
 impl Progress {
+    /// Requests sent so far.
+    pub fn sent(&self) -> usize {
+        self.sent.load(Ordering::SeqCst)
+    }
+
     /// Returns once at least `n` requests have been answered (or the burst has ended).
     pub async fn answered_at_least(&self, n: usize) {
         self.wait(|p| p.answered.load(Ordering::SeqCst) >= n).await
