@@ -30,20 +30,22 @@ pub fn form_body(fields: &[(&str, &str)]) -> String {
         .join("&")
 }
 
+/// Posts the login form as a browser does, with no session yet.
+pub async fn post_login(t: &TestApp, fields: &[(&str, &str)]) -> Resp {
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form_body(fields)))
+        .unwrap();
+    t.send(req).await
+}
+
 impl Browser {
     /// Logs in through the form; the CSRF token is read from `page` (every logged-in page
     /// carries it in the `hx-headers` of its body).
     pub async fn login(t: &TestApp, user: &str, password: &str, page: &str) -> Browser {
-        let req = Request::builder()
-            .method(Method::POST)
-            .uri("/login")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(form_body(&[
-                ("username", user),
-                ("password", password),
-            ])))
-            .unwrap();
-        let r = t.send(req).await;
+        let r = post_login(t, &[("username", user), ("password", password)]).await;
         assert_eq!(r.status.as_u16(), 303, "{}", r.text);
         let set = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
         let mut b = Browser {

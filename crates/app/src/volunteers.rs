@@ -103,16 +103,70 @@ fn geo(home: &GeoView) -> AppResult<GeoPoint> {
     Ok(GeoPoint::new(home.lat, home.lon)?)
 }
 
+/// The fields every form about a person shares (registration, public application), as typed.
+pub(crate) struct PersonForm<'a> {
+    pub name: &'a str,
+    pub id_number: &'a str,
+    pub phone: &'a str,
+    pub guardian_consent: bool,
+    pub health: Option<&'a str>,
+    pub skills: &'a [String],
+    pub branch: Option<&'a str>,
+    pub enlisted_year: Option<i32>,
+    pub discharged_year: Option<i32>,
+    pub military_rank: Option<&'a str>,
+}
+
+/// A person form's values once every field is known good.
+pub(crate) struct CheckedPerson {
+    pub name: PersonName,
+    pub id_number: IdNumber,
+    pub phone: Phone,
+    pub health: Health,
+    pub skills: Skills,
+    pub veteran: VeteranDetails,
+}
+
+/// Checks every shared field, keeping each fault in `p` (so one answer names them all); the
+/// values when all were good.
+pub(crate) fn check_person(
+    p: &mut Problems,
+    f: &PersonForm<'_>,
+    today: chrono::NaiveDate,
+) -> Option<CheckedPerson> {
+    let name = p.check(PersonName::parse(f.name));
+    let id_number = p.check(IdNumber::parse_on(f.id_number, today));
+    let phone = p.check(Phone::parse(f.phone));
+    if let Some(id) = &id_number {
+        p.check(check_age(id, today, f.guardian_consent));
+    }
+    let health = match non_empty(f.health) {
+        Some(h) => p.check(Health::parse(h)),
+        None => Some(Health::Good),
+    };
+    let skills = p.check(Skills::parse_list(f.skills));
+    let veteran = p.check(VeteranDetails::parse(
+        f.branch,
+        f.enlisted_year,
+        f.discharged_year,
+        f.military_rank,
+        today.year(),
+    ));
+    Some(CheckedPerson {
+        name: name?,
+        id_number: id_number?,
+        phone: phone?,
+        health: health?,
+        skills: skills?,
+        veteran: veteran?,
+    })
+}
+
 /// A registration form's values once every field is known good.
 struct NewVolunteerChecked {
-    name: PersonName,
-    id_number: IdNumber,
-    phone: Phone,
-    skills: Skills,
-    health: Health,
+    person: CheckedPerson,
     home: Option<GeoPoint>,
     consent_location: bool,
-    veteran: VeteranDetails,
 }
 
 /// Every fault of a registration form at once (API.md's `fields`).
@@ -121,17 +175,22 @@ fn check_new_volunteer(
     today: chrono::NaiveDate,
 ) -> AppResult<NewVolunteerChecked> {
     let mut p = Problems::default();
-    let name = p.check(PersonName::parse(&input.name));
-    let id_number = p.check(IdNumber::parse_on(&input.id_number, today));
-    let phone = p.check(Phone::parse(&input.phone));
-    if let Some(id) = &id_number {
-        p.check(check_age(id, today, input.guardian_consent));
-    }
-    let skills = p.check(Skills::parse_list(&input.skills));
-    let health = match non_empty(input.health.as_deref()) {
-        Some(h) => p.check(Health::parse(h)),
-        None => Some(Health::Good),
-    };
+    let person = check_person(
+        &mut p,
+        &PersonForm {
+            name: &input.name,
+            id_number: &input.id_number,
+            phone: &input.phone,
+            guardian_consent: input.guardian_consent,
+            health: input.health.as_deref(),
+            skills: &input.skills,
+            branch: input.branch.as_deref(),
+            enlisted_year: input.enlisted_year,
+            discharged_year: input.discharged_year,
+            military_rank: input.military_rank.as_deref(),
+        },
+        today,
+    );
     let home = p.check(input.home.as_ref().map(geo).transpose());
     // A home position is personal location data: it needs its own consent (R-LAW-5).
     // Sent without the flag, sending it is taken as that consent.
@@ -144,32 +203,12 @@ fn check_new_volunteer(
             "记录住址位置须经本人单独同意",
         ));
     }
-    let veteran = p.check(VeteranDetails::parse(
-        input.branch.as_deref(),
-        input.enlisted_year,
-        input.discharged_year,
-        input.military_rank.as_deref(),
-        today.year(),
-    ));
     p.finish()?;
-    match (name, id_number, phone, skills, health, home, veteran) {
-        (
-            Some(name),
-            Some(id_number),
-            Some(phone),
-            Some(skills),
-            Some(health),
-            Some(home),
-            Some(veteran),
-        ) => Ok(NewVolunteerChecked {
-            name,
-            id_number,
-            phone,
-            skills,
-            health,
+    match (person, home) {
+        (Some(person), Some(home)) => Ok(NewVolunteerChecked {
+            person,
             home,
             consent_location,
-            veteran,
         }),
         _ => Err(AppError::internal()),
     }
@@ -187,14 +226,17 @@ impl App {
             .writable_org(actor, input.org_id.trim(), "org_id")
             .await?;
         let NewVolunteerChecked {
-            name,
-            id_number,
-            phone,
-            skills,
-            health,
+            person:
+                CheckedPerson {
+                    name,
+                    id_number,
+                    phone,
+                    health,
+                    skills,
+                    veteran,
+                },
             home,
             consent_location,
-            veteran,
         } = check_new_volunteer(input, today)?;
         let id_hash = self.secrets.hash_id(id_number.as_str());
         let now = clock::now_ms();

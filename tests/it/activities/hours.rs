@@ -257,6 +257,55 @@ async fn certificates_verify_publicly_and_forged_codes_fail() {
     .await
     .expect_error(404, "certificate_invalid", None);
     assert!(!t.app.certificate_code_is_genuine(&altered));
+    // The number printed on the paper verifies like the QR code, however it is typed, on the
+    // API and on /verify's box; a number never issued does not.
+    let number = c.body["certificate_no"].as_str().unwrap().to_owned();
+    for typed in [
+        number.clone(),
+        number.to_lowercase(),
+        number.replace('-', ""),
+    ] {
+        let by_number = t
+            .call(
+                axum::http::Method::GET,
+                &format!("/api/v1/certificates/{typed}"),
+                None,
+                None,
+            )
+            .await
+            .expect(200);
+        assert_eq!(by_number.body, ok.body, "{typed}");
+    }
+    let page = t
+        .call(
+            axum::http::Method::GET,
+            &format!("/verify?code={}", number.to_lowercase()),
+            None,
+            None,
+        )
+        .await
+        .expect(200);
+    assert!(
+        page.text.contains("证明有效") && page.text.contains("杨**"),
+        "{}",
+        page.text
+    );
+    let empty = t
+        .call(axum::http::Method::GET, "/verify", None, None)
+        .await
+        .expect(200);
+    assert!(empty.text.contains("id=\"verify-code\"") && !empty.text.contains("证明无效"));
+    let mut never = number.clone();
+    let last = never.pop().unwrap();
+    never.push(if last == 'A' { 'B' } else { 'A' });
+    t.call(
+        axum::http::Method::GET,
+        &format!("/api/v1/certificates/{never}"),
+        None,
+        None,
+    )
+    .await
+    .expect_error(404, "certificate_invalid", None);
     // Revoked: still found, no longer valid.
     t.post(
         &format!("/api/v1/certificates/{code}/revoke"),

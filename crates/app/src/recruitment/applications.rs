@@ -2,15 +2,13 @@
 //! or by a station for the applicant; followed with an opaque tracking code; corrected and
 //! resubmitted when returned (R-VOL-1, R-VOL-2, R-VOL-3, R-LAW-6).
 
-use chrono::Datelike;
 use rand::Rng;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use zhiyuan_domain::recruitment::{
     check_eligibility, review_chain, ApplicantFacts, Breach, EligibilityPolicy,
 };
-use zhiyuan_domain::volunteer::check_age;
-use zhiyuan_domain::{Health, IdNumber, Level, PersonName, Phone, Skills, VeteranDetails};
+use zhiyuan_domain::{Level, PersonName};
 use zhiyuan_store::recruitment::{ApplicationRow, StepRow};
 use zhiyuan_store::TeamRow;
 
@@ -21,6 +19,7 @@ use super::views::{
 use crate::auth::{check_password_strength, hash_password_blocking};
 use crate::error::{AppError, AppResult, Problems};
 use crate::views::Page;
+use crate::volunteers::{check_person, CheckedPerson, PersonForm};
 use crate::{clock, new_id, page_window, Actor, App};
 
 /// The review form (政审表).
@@ -76,44 +75,26 @@ fn new_tracking_code() -> String {
         .collect()
 }
 
-/// The form's checked content, before it becomes a row.
-pub(crate) struct CheckedForm {
-    id_number: IdNumber,
-    name: PersonName,
-    phone: Phone,
-    veteran: VeteranDetails,
-    health: Health,
-    skills: Skills,
-}
-
 impl App {
     /// Every fault of the form at once (a phone is a slow way to learn them one by one).
-    fn check_form(&self, input: &NewApplication) -> AppResult<CheckedForm> {
-        let today = clock::today();
+    fn check_form(&self, input: &NewApplication) -> AppResult<CheckedPerson> {
         let mut p = Problems::default();
-        let name = p.check(PersonName::parse(&input.name));
-        let id_number = p.check(IdNumber::parse_on(&input.id_number, today));
-        let phone = p.check(Phone::parse(&input.phone));
-        if let Some(id) = &id_number {
-            p.check(check_age(id, today, input.guardian_consent));
-        }
-        let health = match input
-            .health
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            Some(h) => p.check(Health::parse(h)),
-            None => Some(Health::Good),
-        };
-        let veteran = p.check(VeteranDetails::parse(
-            input.branch.as_deref(),
-            input.enlisted_year,
-            input.discharged_year,
-            input.military_rank.as_deref(),
-            today.year(),
-        ));
-        let skills = p.check(Skills::parse_list(&input.skills));
+        let person = check_person(
+            &mut p,
+            &PersonForm {
+                name: &input.name,
+                id_number: &input.id_number,
+                phone: &input.phone,
+                guardian_consent: input.guardian_consent,
+                health: input.health.as_deref(),
+                skills: &input.skills,
+                branch: input.branch.as_deref(),
+                enlisted_year: input.enlisted_year,
+                discharged_year: input.discharged_year,
+                military_rank: input.military_rank.as_deref(),
+            },
+            clock::today(),
+        );
         if !input.consent_data {
             p.push(AppError::invalid(
                 "consent_data",
@@ -123,24 +104,7 @@ impl App {
         }
         p.check(check_password_strength(&input.password));
         p.finish()?;
-        match (id_number, name, phone, veteran, health, skills) {
-            (
-                Some(id_number),
-                Some(name),
-                Some(phone),
-                Some(veteran),
-                Some(health),
-                Some(skills),
-            ) => Ok(CheckedForm {
-                id_number,
-                name,
-                phone,
-                veteran,
-                health,
-                skills,
-            }),
-            _ => Err(AppError::internal()),
-        }
+        person.ok_or_else(AppError::internal)
     }
 
     /// The policy of the unit, or of the nearest unit above it that has one.
@@ -168,7 +132,7 @@ impl App {
         &self,
         row: &mut ApplicationRow,
         input: &NewApplication,
-        f: CheckedForm,
+        f: CheckedPerson,
         team: &TeamRow,
     ) -> AppResult<Vec<Breach>> {
         let policy = self.effective_policy(team).await?;
