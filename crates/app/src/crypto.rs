@@ -105,6 +105,11 @@ pub(crate) fn mac_hex(key: &[u8; 32], data: &[u8]) -> String {
 }
 
 /// A random opaque token (session token, CSRF token), URL-safe.
+/// Equality whose time does not depend on where two secrets (codes, CSRF tokens) first differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 pub fn random_token() -> String {
     let mut b = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut b);

@@ -13,8 +13,9 @@ use crate::error::DomainError;
 pub const HOUR_MS: i64 = 3_600_000;
 /// At most this many check-in/out cycles per person per activity per day (R-HRS-3).
 pub const MAX_CYCLES_PER_DAY: i64 = 3;
-/// Each registered volunteer should serve this many hours a year (R-HRS-1).
-pub const YEARLY_GOAL_HOURS: f64 = 20.0;
+/// Each registered volunteer should serve this many hours a year (R-HRS-1): the one figure
+/// the compliance rule, the reminder and the volunteer's progress bar all read.
+pub const YEARLY_GOAL_HOURS: i64 = 20;
 /// The largest activity we accept (a whole county's turnout).
 pub const MAX_CAPACITY: i64 = 100_000;
 /// Occurrences a recurring activity may produce in one go (a year of weekly meetings).

@@ -50,7 +50,7 @@ pub use error::DomainError;
 pub use id_number::{Gender, IdNumber};
 pub use org::{Level, UnitType};
 pub use phone::Phone;
-pub use scope::{child_path, is_within, Role, Scope};
+pub use scope::{ancestor_paths, child_path, is_within, path_ids, Role, Scope};
 pub use team::{Echelon, Position};
 pub use volunteer::{GeoPoint, Health, PersonName, Skills, VeteranDetails};
 

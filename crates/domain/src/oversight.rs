@@ -342,8 +342,8 @@ pub fn day_start_ms(day: NaiveDate) -> i64 {
         .unwrap_or_default()
 }
 
-/// Each registered volunteer should serve this much a year (R-HRS-1), in ms.
-pub const YEARLY_GOAL_MS: i64 = 20 * HOUR_MS;
+/// `activity::YEARLY_GOAL_HOURS` in ms.
+pub const YEARLY_GOAL_MS: i64 = crate::activity::YEARLY_GOAL_HOURS * HOUR_MS;
 
 /// Is a year's service below the 20 h goal? (19.5 h is, 20 h is not.)
 pub fn under_goal(year_ms: i64) -> bool {

@@ -14,6 +14,24 @@ pub fn child_path(parent_path: Option<&str>, id: &str) -> String {
     format!("{}{id}/", parent_path.unwrap_or("/"))
 }
 
+/// The ids along a materialised path, root first (`"/a/b/"` → `a`, `b`).
+pub fn path_ids(path: &str) -> impl Iterator<Item = &str> {
+    path.split('/').filter(|s| !s.is_empty())
+}
+
+/// Every prefix path of `path`, root first (`"/a/b/"` → `"/a/"`, `"/a/b/"`): the node and
+/// the nodes above it, as paths.
+pub fn ancestor_paths(path: &str) -> Vec<String> {
+    let mut acc = String::from("/");
+    path_ids(path)
+        .map(|id| {
+            acc.push_str(id);
+            acc.push('/');
+            acc.clone()
+        })
+        .collect()
+}
+
 /// Whether a string looks like a node path: starts and ends with `/` and
 /// names at least one node.
 fn is_node_path(p: &str) -> bool {

@@ -225,3 +225,11 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn paths_walk_from_the_root() {
+    assert_eq!(path_ids("/a/bb/c/").collect::<Vec<_>>(), ["a", "bb", "c"]);
+    assert_eq!(ancestor_paths("/a/bb/"), ["/a/", "/a/bb/"]);
+    assert!(ancestor_paths("/").is_empty());
+    assert_eq!(path_ids("").count(), 0);
+}

@@ -58,7 +58,7 @@ impl FromRequestParts<AppState> for ApiActor {
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         if !safe {
             let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
-            if !sent.is_some_and(|s| constant_time_eq(s, &actor.csrf_token)) {
+            if !sent.is_some_and(|s| csrf_matches(s, &actor)) {
                 return Err(csrf_error().into());
             }
         }
@@ -74,12 +74,9 @@ pub fn csrf_error() -> AppError {
     )
 }
 
-pub fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+/// The sent CSRF token matches the session's, compared in constant time.
+pub fn csrf_matches(sent: &str, actor: &Actor) -> bool {
+    zhiyuan_app::crypto::constant_time_eq(sent.as_bytes(), actor.csrf_token.as_bytes())
 }
 
 /// A page visitor who must be logged in; others are sent to the login page.

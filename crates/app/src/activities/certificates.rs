@@ -10,7 +10,7 @@ use zhiyuan_domain::activity::hours_of;
 use zhiyuan_domain::PersonName;
 use zhiyuan_store::activities::CertificateRow;
 
-use super::checkin::constant_time_eq;
+use crate::crypto::constant_time_eq;
 use crate::crypto::mac_hex;
 use crate::error::{AppError, AppResult};
 use crate::{clock, Actor, App};

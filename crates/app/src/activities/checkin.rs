@@ -6,7 +6,7 @@ use serde::Serialize;
 use zhiyuan_domain::activity::{Captured, HOUR_MS};
 
 use super::views::RecordView;
-use crate::crypto::mac_hex;
+use crate::crypto::{constant_time_eq, mac_hex};
 use crate::error::{AppError, AppResult};
 use crate::{clock, Actor, App, ErrorKind};
 
@@ -29,10 +29,6 @@ pub struct ScanResult {
     pub action: String,
     pub activity_title: String,
     pub record: RecordView,
-}
-
-pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn invalid_code() -> AppError {

@@ -122,18 +122,6 @@ fn short_text(field: &str, s: &str, max: usize, required: bool) -> AppResult<Str
     Ok(t.to_owned())
 }
 
-/// Every prefix path of `path` ("/a/b/" → "/a/", "/a/b/").
-pub(crate) fn ancestors(path: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut acc = String::from("/");
-    for seg in path.split('/').filter(|s| !s.is_empty()) {
-        acc.push_str(seg);
-        acc.push('/');
-        out.push(acc.clone());
-    }
-    out
-}
-
 impl App {
     pub async fn create_project(
         &self,

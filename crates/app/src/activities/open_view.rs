@@ -31,11 +31,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, RwLock, Weak};
 use std::time::Duration;
 
+use zhiyuan_domain::ancestor_paths;
 use zhiyuan_store::activities::{ActivityRow, SignupRow};
 use zhiyuan_store::Store;
 
 use super::views::SignupView;
-use super::{ancestors, ActivityView};
+use super::ActivityView;
 use crate::clock::{Clock, SystemClock};
 use crate::coalesce::{Coalescer, Loaded};
 use crate::error::{AppError, AppResult};
@@ -460,8 +461,12 @@ impl App {
         );
         let view = view?;
         let me = me?.ok_or_else(|| AppError::not_found("志愿者"))?;
-        let orgs = ancestors(&me.volunteer.row.org_path);
-        let teams: Vec<String> = me.team_paths.iter().flat_map(|p| ancestors(p)).collect();
+        let orgs = ancestor_paths(&me.volunteer.row.org_path);
+        let teams: Vec<String> = me
+            .team_paths
+            .iter()
+            .flat_map(|p| ancestor_paths(p))
+            .collect();
         let now = view.read_clock().now_ms();
         Ok(view.read().at(&orgs, &teams, now))
     }

@@ -16,7 +16,8 @@ use zhiyuan_store::emergency::{ArriveOutcome, IncidentRow, PresenceRow};
 use zhiyuan_store::{StoreError, TeamRow};
 
 use super::IncidentView;
-use crate::activities::checkin::{constant_time_eq, CheckinCode, CODE_TTL_MS};
+use crate::activities::checkin::{CheckinCode, CODE_TTL_MS};
+use crate::crypto::constant_time_eq;
 use crate::crypto::mac_hex;
 use crate::error::{AppError, AppResult};
 use crate::{clock, new_id, Actor, App, ErrorKind};

@@ -14,7 +14,8 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone};
 use serde::Serialize;
-use zhiyuan_domain::activity::hours_of;
+use zhiyuan_domain::activity::{hours_of, YEARLY_GOAL_HOURS};
+use zhiyuan_domain::oversight::YEARLY_GOAL_MS;
 use zhiyuan_store::notifications::NewNotification;
 
 use crate::error::AppResult;
@@ -24,8 +25,6 @@ use crate::{clock, new_id, App};
 pub const NO_ACTIVITY_FROM_DAY: u32 = 20;
 /// Volunteers are reminded from this month on (the fourth quarter).
 pub const UNDER_HOURS_FROM_MONTH: u32 = 10;
-/// The yearly goal (R-HRS-1), in hours.
-pub const YEARLY_GOAL_HOURS: i64 = 20;
 /// Days before a reporting deadline when the asked orgs are reminded.
 pub const REPORT_DUE_DAYS: i64 = 3;
 /// Days after a deadline during which a missing report is reminded (once).
@@ -186,7 +185,7 @@ impl App {
             _ => None,
         };
         if let Some((from_day, to_day, month)) = hours_window {
-            let goal_ms = YEARLY_GOAL_HOURS * 3600 * 1000;
+            let goal_ms = YEARLY_GOAL_MS;
             let ns = self
                 .store
                 .volunteers_below_hours(&from_day, &to_day, goal_ms)

@@ -20,10 +20,7 @@ use crate::App;
 
 /// The ids along a materialised path, root first ("/a/b/" → a, b).
 pub(crate) fn path_ids(path: &str) -> Vec<String> {
-    path.split('/')
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
+    zhiyuan_domain::path_ids(path).map(str::to_owned).collect()
 }
 
 /// Whether `path` lies in the admin's area (everything for a super-administrator).

@@ -44,14 +44,9 @@ pub(super) struct Deltas {
     units: BTreeMap<(String, String), i64>,
 }
 
-/// The ids along a materialised path, root first ("/a/b/" → a, b).
-fn ancestors(path: &str) -> impl Iterator<Item = &str> {
-    path.split('/').filter(|s| !s.is_empty())
-}
-
 impl Deltas {
     fn count(&mut self, path: &str, key: &str, n: i64) {
-        for id in ancestors(path) {
+        for id in zhiyuan_domain::path_ids(path) {
             *self
                 .counts
                 .entry((id.to_owned(), key.to_owned()))
@@ -60,7 +55,7 @@ impl Deltas {
     }
 
     fn month(&mut self, path: &str, month: &str, v: [i64; 3]) {
-        for id in ancestors(path) {
+        for id in zhiyuan_domain::path_ids(path) {
             let e = self
                 .months
                 .entry((id.to_owned(), month.to_owned()))
@@ -72,7 +67,7 @@ impl Deltas {
     }
 
     fn project(&mut self, path: &str, project: &str, v: [i64; 2]) {
-        for id in ancestors(path) {
+        for id in zhiyuan_domain::path_ids(path) {
             let e = self
                 .projects
                 .entry((id.to_owned(), project.to_owned()))

@@ -30,7 +30,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use zhiyuan_app::{Actor, AppError, ErrorKind};
 
-use crate::extract::constant_time_eq;
+use crate::extract::csrf_matches;
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -179,7 +179,7 @@ pub fn not_found_page() -> Response {
 /// Form posts carry the session's CSRF token in `_csrf`.
 #[allow(clippy::result_large_err)] // the error is the page to answer with
 pub fn check_csrf(actor: &Actor, sent: &str) -> Result<(), Response> {
-    if constant_time_eq(sent, &actor.csrf_token) {
+    if csrf_matches(sent, actor) {
         Ok(())
     } else {
         Err(error_page(Some(actor), &crate::extract::csrf_error()))
