@@ -184,10 +184,11 @@ pub(crate) async fn check_new_username(store: &dyn Store, raw: &str) -> AppResul
         .username_lookalike(&username::username_key(&username))
         .await?
     {
+        // The other name is not shown: it may belong to an account outside the actor's area.
         let message = if existing == username {
-            "用户名已被使用".to_owned()
+            "用户名已被使用"
         } else {
-            format!("用户名与已有用户名“{existing}”看起来相同，请换一个")
+            "用户名与已有的用户名字形相近（看起来相同），请换一个"
         };
         return Err(AppError::conflict("duplicate_username", message).with_field("username"));
     }
